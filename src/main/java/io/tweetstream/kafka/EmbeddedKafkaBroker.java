@@ -1,0 +1,230 @@
+package io.tweetstream.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, broker and controller in one process) running
+ * inside this JVM, for the default run and for tests. Production deployments point
+ * {@code KAFKA_BROKERS} at their own cluster and never start it.
+ *
+ * <p>The data directory is formatted on first use (as {@code kafka-storage.sh format} does) and
+ * reused afterwards, so topics and committed offsets survive a restart.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String host;
+    private final int port;
+    private final Path dataDir;
+    private final int defaultPartitions;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(String host, int port, Path dataDir, int defaultPartitions) {
+        this.host = host;
+        this.port = port;
+        this.dataDir = dataDir;
+        this.defaultPartitions = defaultPartitions;
+    }
+
+    /**
+     * Formats (first time only) and starts a broker listening on {@code host:port}; port 0 picks a
+     * free port.
+     */
+    public static EmbeddedKafkaBroker start(String host, int port, Path dataDir, int defaultPartitions) {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(host, port == 0 ? freePort(host) : port,
+                dataDir.toAbsolutePath(), defaultPartitions);
+        broker.startServer();
+        return broker;
+    }
+
+    /** The address clients use: {@code host:port}. */
+    public String bootstrapServers() {
+        return host + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** Creates the topics that do not exist yet, with the given partition counts (replication 1). */
+    public void createTopics(Map<String, Integer> partitionsByTopic) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            partitionsByTopic.forEach((topic, partitions) -> {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, partitions, (short) 1));
+                }
+            });
+            for (var result : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    result.getValue().get();
+                    LOG.info("Created topic {} with {} partition(s)", result.getKey(),
+                            partitionsByTopic.get(result.getKey()));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create topics " + partitionsByTopic.keySet()
+                    + " on the embedded Kafka broker: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        }
+    }
+
+    /** Stops the broker and waits until it has shut down; the data directory is kept. */
+    public synchronized void stop() {
+        if (server != null) {
+            LOG.info("Stopping embedded Kafka broker at {}", bootstrapServers());
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts a stopped broker again on the same port and data directory. */
+    public synchronized void restart() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private synchronized void startServer() {
+        long started = System.nanoTime();
+        Properties config = brokerConfig(freePort(host));
+        Path configFile = dataDir.resolve("server.properties");
+        writeConfig(config, configFile);
+        format(configFile);
+        KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+        try {
+            raftServer.startup();
+        } catch (RuntimeException e) {
+            raftServer.shutdown();
+            throw new IllegalStateException("The embedded Kafka broker could not start on " + bootstrapServers()
+                    + " (is the port in use? set KAFKA_EMBEDDED_PORT, or KAFKA_BROKERS to use another broker): "
+                    + e.getMessage(), e);
+        }
+        server = raftServer;
+        LOG.info("Embedded Kafka broker (Apache Kafka {}, KRaft) listening on {} in {} ms, data in {}",
+                org.apache.kafka.common.utils.AppInfoParser.getVersion(), bootstrapServers(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), dataDir);
+    }
+
+    private Properties brokerConfig(int controllerPort) {
+        Properties config = new Properties();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", "1");
+        config.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        config.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("log.dirs", dataDir.resolve("logs").toString());
+        config.put("num.partitions", Integer.toString(defaultPartitions));
+        config.put("offsets.topic.replication.factor", "1");
+        config.put("offsets.topic.num.partitions", "5");
+        config.put("transaction.state.log.replication.factor", "1");
+        config.put("transaction.state.log.min.isr", "1");
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("auto.create.topics.enable", "true");
+        // A restarted single node must not wait long for its previous incarnation's session to expire.
+        config.put("broker.heartbeat.interval.ms", "500");
+        config.put("broker.session.timeout.ms", "2000");
+        config.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        return config;
+    }
+
+    private static void writeConfig(Properties config, Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                config.store(out, "Written by tweetstream's embedded Kafka broker; rewritten at every start");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the embedded Kafka broker's configuration to " + file
+                    + ": check KAFKA_EMBEDDED_DATA_DIR", e);
+        }
+    }
+
+    /** kafka-storage.sh format, the first time only: a formatted directory keeps its cluster id. */
+    private void format(Path configFile) {
+        if (Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+            return;
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            exit = StorageTool.execute(new String[] {
+                "format", "--config", configFile.toString(),
+                "--cluster-id", Uuid.randomUuid().toString()}, out);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Cannot format the embedded Kafka broker's data directory " + dataDir
+                    + ": " + e.getMessage(), e);
+        }
+        if (exit != 0) {
+            throw new IllegalStateException("Formatting the embedded Kafka broker's data directory " + dataDir
+                    + " failed: " + output.toString(StandardCharsets.UTF_8).strip());
+        }
+        LOG.debug("kafka-storage format: {}", output.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port on " + host, e);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.tweetstream.sample;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import twitter4j.TwitterException;
+import twitter4j.TwitterObjectFactory;
+import twitter4j.v1.Status;
+
+/**
+ * The sample tweet source: replays the bundled Twitter API v1.1 JSON tweets as twitter4j
+ * {@link Status} objects, parsed by twitter4j exactly as camel-twitter's are.
+ *
+ * <p>Paced at {@code rate} tweets per second (0: as fast as the route takes them) with a token
+ * bucket, so any timer period works. With {@code loop} on, every pass after the first gives each
+ * tweet a fresh id (time-ordered like Twitter's own ids, never reused, also across restarts) and a
+ * fresh {@code created_at}; with it off, the source stops after one pass.
+ */
+public class SampleTweetSource implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SampleTweetSource.class);
+    /** Twitter's id epoch (2010-11-04T01:42:54.657Z); ids carry milliseconds since then above bit 22. */
+    private static final long TWITTER_EPOCH_MILLIS = 1288834974657L;
+    private static final DateTimeFormatter CREATED_AT =
+            DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private CamelContext camelContext;
+    private String file = "classpath:sample-tweets.jsonl";
+    private double rate = 5;
+    private boolean loop = true;
+    private int maxBatch = 1000;
+
+    private List<ObjectNode> tweets = List.of();
+    private int next;
+    private long pass;
+    private long lastId;
+    private double tokens;
+    private long lastRefill;
+    private boolean finishedLogged;
+
+    /**
+     * The tweets due now: as many as the rate allows since the last call (at most {@code maxBatch}),
+     * an empty list when none is due or a single pass is over.
+     */
+    public synchronized List<Status> nextBatch() throws TwitterException {
+        int due = due();
+        List<Status> batch = new ArrayList<>(due);
+        for (int i = 0; i < due; i++) {
+            if (next == tweets.size()) {
+                if (!loop) {
+                    logFinished();
+                    break;
+                }
+                next = 0;
+                pass++;
+                LOG.info("Sample source: replaying the {} sample tweets (pass {}) with fresh ids", tweets.size(),
+                        pass + 1);
+            }
+            batch.add(status(tweets.get(next++)));
+        }
+        return batch;
+    }
+
+    /** Number of sample tweets in the file. */
+    public int size() {
+        return tweets.size();
+    }
+
+    private int due() {
+        if (rate <= 0) {
+            return maxBatch;
+        }
+        long now = System.nanoTime();
+        if (lastRefill == 0) {
+            lastRefill = now;
+            tokens = 1;
+        }
+        tokens = Math.min(maxBatch, tokens + (now - lastRefill) * rate / 1_000_000_000d);
+        lastRefill = now;
+        int due = (int) tokens;
+        tokens -= due;
+        return due;
+    }
+
+    private Status status(ObjectNode tweet) throws TwitterException {
+        if (pass == 0) {
+            return TwitterObjectFactory.createStatus(tweet.toString());
+        }
+        ObjectNode replayed = tweet.deepCopy();
+        long id = freshId();
+        replayed.put("id", id);
+        replayed.put("id_str", Long.toString(id));
+        replayed.put("created_at", CREATED_AT.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        return TwitterObjectFactory.createStatus(replayed.toString());
+    }
+
+    /** A Twitter-style id from the current time, strictly greater than any id handed out before. */
+    private long freshId() {
+        long fromClock = (System.currentTimeMillis() - TWITTER_EPOCH_MILLIS) << 22;
+        lastId = Math.max(fromClock, lastId + 1);
+        return lastId;
+    }
+
+    private void logFinished() {
+        if (!finishedLogged) {
+            finishedLogged = true;
+            LOG.info("Sample source: all {} sample tweets sent once; not looping (TWEETS_SAMPLE_LOOP=false)",
+                    tweets.size());
+        }
+    }
+
+    /** Loads the sample tweets; fails at start-up when the file is missing or not JSON lines. */
+    public synchronized void start() throws IOException {
+        List<ObjectNode> loaded = new ArrayList<>();
+        try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, file);
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int lineNumber = 0;
+            while ((line = reader.readLine()) != null) {
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    loaded.add((ObjectNode) mapper.readTree(line));
+                } catch (IOException | ClassCastException e) {
+                    throw new IllegalArgumentException("Sample tweets file " + file + " line " + lineNumber
+                            + " is not a JSON object: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (loaded.isEmpty()) {
+            throw new IllegalArgumentException("Sample tweets file " + file + " holds no tweets");
+        }
+        tweets = Collections.unmodifiableList(loaded);
+        LOG.info("Sample source: {} tweets from {}, {} per second{}", tweets.size(), file,
+                rate > 0 ? rate : "as many as", loop ? ", looping with fresh ids" : ", one pass");
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    public void setFile(String file) {
+        this.file = file;
+    }
+
+    public void setRate(double rate) {
+        if (rate < 0) {
+            throw new IllegalArgumentException("TWEETS_SAMPLE_RATE must be 0 (as fast as possible) or more, but is "
+                    + rate);
+        }
+        this.rate = rate;
+    }
+
+    public void setLoop(boolean loop) {
+        this.loop = loop;
+    }
+
+    public void setMaxBatch(int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, but is " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
+    }
+}

@@ -1,0 +1,81 @@
+package io.tweetstream.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tweetstream.Tweets;
+import io.tweetstream.event.TweetNormalizer;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The tweets-to-kafka route file as users run it, with its input replaced and Kafka mocked. */
+class TweetsToKafkaRouteTest extends CamelMainTestSupport {
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties only = new Properties();
+        only.put("camel.main.routes-include-pattern", "file:routes/tweets-to-kafka.camel.yaml");
+        return only;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        retweet     | 1861299999999999999 | {"schemaVersion":1,"id":"1861299999999999999","createdAt":"2026-11-21T10:00:05Z","text":"RT @ada_dev: Shipping the new stream processor today 🚀 thanks @gracehopper for the review! Details: https://t.co/AbCdEf1234 #kafka #streaming","lang":"en","user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},"hashtags":["kafka","streaming"],"mentions":["ada_dev","gracehopper"],"urls":["https://example.org/blog/stream-processor"],"retweetOf":"1861234567890123456","source":"sample"}
+        emoji       | 1861300000000000001 | {"schemaVersion":1,"id":"1861300000000000001","createdAt":"2026-11-21T10:30:00Z","text":"今日は𝕏のテストです 🎉👩‍💻 #日本 @ada_dev ありがとう！","lang":"ja","user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},"hashtags":["日本"],"mentions":["ada_dev"],"urls":[],"source":"sample"}
+        extended    | 1861300000000000002 | {"schemaVersion":1,"id":"1861300000000000002","createdAt":"2026-11-21T11:00:00Z","text":"Long read on exactly-once delivery: producers must be idempotent, consumers must commit only after processing, and dead-letter topics must keep the original bytes & headers so records can be replayed later. Thread below, with benchmarks #kafka","lang":"en","user":{"id":"783214","screenName":"ada_dev","name":"Ada Lovelace 🧮","followers":48211},"hashtags":["kafka"],"mentions":[],"urls":[],"source":"sample"}
+        no-entities | 1861300000000000003 | {"schemaVersion":1,"id":"1861300000000000003","createdAt":"2026-11-21T12:00:00Z","text":"Coffee first, then code.","lang":"en","user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},"hashtags":[],"mentions":[],"urls":[],"source":"sample"}
+        quote       | 1861300000000000005 | {"schemaVersion":1,"id":"1861300000000000005","createdAt":"2026-11-21T12:10:00Z","text":"This is the post everyone should read https://t.co/QqQqQqQqQq","lang":"en","user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},"hashtags":[],"mentions":[],"urls":["https://twitter.com/ada_dev/status/1861234567890123456"],"quoteOf":"1861234567890123456","source":"sample"}
+        """)
+    void publishesTheExactEventKeyedByTweetId(String fixture, String expectedKey, String expectedEventWithoutIngestedAt)
+            throws Exception {
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
+            route.replaceFromWith("direct:test-input");
+            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        context.start();
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.expectedMessageCount(1);
+        kafka.expectedHeaderReceived(KafkaConstants.KEY, expectedKey);
+
+        Instant before = Instant.now();
+        template.send("direct:test-input", exchange -> {
+            exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "sample");
+            exchange.getMessage().setBody(Tweets.status(fixture));
+        });
+
+        kafka.assertIsSatisfied(Duration.ofSeconds(10).toMillis());
+        Exchange published = kafka.getReceivedExchanges().get(0);
+        byte[] value = published.getMessage().getBody(byte[].class);
+        ObjectNode event = (ObjectNode) Tweets.JSON.readTree(new String(value, StandardCharsets.UTF_8));
+        assertThat(Tweets.schemaProblems(event)).isEmpty();
+        Instant ingestedAt = Instant.parse(event.remove("ingestedAt").asText());
+        assertThat(ingestedAt).isBetween(before, Instant.now());
+        JsonNode expected = Tweets.JSON.readTree(expectedEventWithoutIngestedAt);
+        assertThat(event).isEqualTo(expected);
+        assertThat(new String(value, StandardCharsets.UTF_8)).as("field order as documented")
+                .startsWith("{\"schemaVersion\":1,\"id\":\"" + expectedKey + "\",\"createdAt\":");
+    }
+}
