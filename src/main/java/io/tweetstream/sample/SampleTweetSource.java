@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,6 +43,7 @@ public class SampleTweetSource implements CamelContextAware {
             DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
 
     private final ObjectMapper mapper = new ObjectMapper();
+    private final LongSupplier nanoClock;
     private CamelContext camelContext;
     private String file = "classpath:sample-tweets.jsonl";
     private double rate = 5;
@@ -55,6 +57,15 @@ public class SampleTweetSource implements CamelContextAware {
     private double tokens;
     private long lastRefill;
     private boolean finishedLogged;
+
+    public SampleTweetSource() {
+        this(System::nanoTime);
+    }
+
+    /** With the clock that paces the rate, in nanoseconds (tests pass their own). */
+    SampleTweetSource(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
 
     /**
      * The tweets due now: as many as the rate allows since the last call (at most {@code maxBatch}),
@@ -88,7 +99,7 @@ public class SampleTweetSource implements CamelContextAware {
         if (rate <= 0) {
             return maxBatch;
         }
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (lastRefill == 0) {
             lastRefill = now;
             tokens = 1;
