@@ -1,0 +1,121 @@
+package io.tweetstream;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged application ({@code java -jar target/tweetstream.jar}) run from the project root as
+ * a user runs it, with environment overrides; its output is captured line by line.
+ */
+public final class TweetstreamProcess implements AutoCloseable {
+
+    private static final Path JAR = Path.of("target/tweetstream.jar");
+
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private TweetstreamProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(this::readOutput, "tweetstream-output");
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    public static TweetstreamProcess start(Map<String, String> environment, String... jvmOptions) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package'");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.add("-jar");
+        command.add(JAR.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.startsWith("TWEETS_")
+                || name.startsWith("TWITTER_") || name.startsWith("CAMEL_"));
+        builder.environment().putAll(environment);
+        try {
+            return new TweetstreamProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until a line of output matches, and returns it. */
+    public String awaitLine(Predicate<String> condition, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .failFast("the application exited:\n" + tail(), () -> !process.isAlive() && !anyLine(condition))
+                .until(() -> anyLine(condition));
+        return lines.stream().filter(condition).findFirst().orElseThrow();
+    }
+
+    public boolean anyLine(Predicate<String> condition) {
+        return lines.stream().anyMatch(condition);
+    }
+
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** Waits for the process to end by itself and returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM, as a container runtime or Ctrl-C would, then waits for a clean exit. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        reader.join(5_000);
+    }
+
+    /** SIGKILL: the abrupt end of a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+        reader.join(5_000);
+    }
+
+    public String tail() {
+        List<String> copy = lines();
+        return String.join("\n", copy.subList(Math.max(0, copy.size() - 40), copy.size()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private void readOutput() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            lines.add("[output closed: " + e.getMessage() + "]");
+        }
+    }
+}
