@@ -11,21 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final String host;
     private final int port;
@@ -82,38 +72,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public boolean isRunning() {
         return server != null;
-    }
-
-    /** Creates the topics that do not exist yet, with the given partition counts (replication 1). */
-    public void createTopics(Map<String, Integer> partitionsByTopic) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = new ArrayList<>();
-            partitionsByTopic.forEach((topic, partitions) -> {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, partitions, (short) 1));
-                }
-            });
-            for (var result : admin.createTopics(missing).values().entrySet()) {
-                try {
-                    result.getValue().get();
-                    LOG.info("Created topic {} with {} partition(s)", result.getKey(),
-                            partitionsByTopic.get(result.getKey()));
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Could not create topics " + partitionsByTopic.keySet()
-                    + " on the embedded Kafka broker: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while creating topics", e);
-        }
     }
 
     /** Stops the broker and waits until it has shut down; the data directory is kept. */

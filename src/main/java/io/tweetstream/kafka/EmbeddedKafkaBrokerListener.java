@@ -1,8 +1,6 @@
 package io.tweetstream.kafka;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -36,12 +34,9 @@ public class EmbeddedKafkaBrokerListener extends MainListenerSupport {
 
         LOG.info("KAFKA_BROKERS is not set: starting an embedded Kafka broker on {}:{}", host, port);
         broker = EmbeddedKafkaBroker.start(host, port, dataDir, partitions);
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(property(properties, "kafka.topic", "rk_hadoop"), partitions);
-        broker.createTopics(topics);
         properties.addOverrideProperty("kafka.brokers", broker.bootstrapServers());
         LOG.info("Watch the topic with: kafka-console-consumer.sh --bootstrap-server {} --topic {} --from-beginning",
-                broker.bootstrapServers(), topics.keySet().iterator().next());
+                broker.bootstrapServers(), property(properties, "kafka.topic", "rk_hadoop"));
     }
 
     @Override

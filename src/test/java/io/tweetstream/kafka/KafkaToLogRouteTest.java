@@ -37,6 +37,7 @@ class KafkaToLogRouteTest extends CamelMainTestSupport {
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties only = new Properties();
         only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/kafka-to-log.camel.yaml");
+        only.put("kafka.topics.create", "false");
         return only;
     }
 

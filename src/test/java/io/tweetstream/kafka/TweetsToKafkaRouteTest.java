@@ -15,6 +15,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,6 +39,9 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties only = new Properties();
         only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/tweets-to-kafka.camel.yaml");
+        // the Kafka-backed repository is exercised by the integration tests
+        only.put("tweets.dedup.repository", "memorySeenTweetIds");
+        only.put("kafka.topics.create", "false");
         return only;
     }
 
@@ -78,5 +82,44 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
         assertThat(new String(value, StandardCharsets.UTF_8)).as("field order as documented")
                 .startsWith("{\"schemaVersion\":1,\"id\":\"" + expectedKey + "\",\"createdAt\":")
                 .as("emoji as plain UTF-8, not \\u escape pairs").doesNotContainPattern("\\\\uD[89ABab]");
+    }
+
+    @Test
+    void aTweetIdAlreadyPublishedIsDropped() throws Exception {
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
+            route.replaceFromWith("direct:test-input");
+            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        context.start();
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.expectedMessageCount(2);
+        kafka.expectedHeaderValuesReceivedInAnyOrder(KafkaConstants.KEY, "1861300000000000001", "1861300000000000003");
+
+        for (String fixture : new String[] {"emoji", "no-entities", "emoji", "no-entities", "emoji"}) {
+            template.send("direct:test-input", exchange -> exchange.getMessage().setBody(Tweets.status(fixture)));
+        }
+
+        kafka.assertIsSatisfied();
+    }
+
+    @Test
+    void aTweetWhoseSendFailedIsNotCountedAsPublished() throws Exception {
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
+            route.replaceFromWith("direct:test-input");
+            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        context.start();
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.whenExchangeReceived(1, exchange -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("broker unreachable");
+        });
+        kafka.expectedMessageCount(2);
+
+        Exchange failed = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
+        Exchange retried = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
+
+        kafka.assertIsSatisfied();
+        assertThat(failed.getException()).hasMessageContaining("broker unreachable");
+        assertThat(retried.getException()).isNull();
     }
 }
