@@ -24,6 +24,8 @@ import static org.awaitility.Awaitility.await;
 public final class TweetstreamProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target/tweetstream.jar");
+    /** Each run's whole output is also kept here, one file per process, for a failed test's reader. */
+    private static final Path OUTPUT_DIR = Path.of("target/it-output");
 
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -58,9 +60,13 @@ public final class TweetstreamProcess implements AutoCloseable {
 
     /** Waits until a line of output matches, and returns it. */
     public String awaitLine(Predicate<String> condition, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .failFast("the application exited:\n" + tail(), () -> !process.isAlive() && !anyLine(condition))
-                .until(() -> anyLine(condition));
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .failFast("the application exited", () -> !process.isAlive() && !anyLine(condition))
+                    .until(() -> anyLine(condition));
+        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError(e.getMessage() + "; the application's last output:\n" + tail(), e);
+        }
         return lines.stream().filter(condition).findFirst().orElseThrow();
     }
 
@@ -97,7 +103,8 @@ public final class TweetstreamProcess implements AutoCloseable {
 
     public String tail() {
         List<String> copy = lines();
-        return String.join("\n", copy.subList(Math.max(0, copy.size() - 40), copy.size()));
+        return "(whole output in target/it-output/tweetstream-" + process.pid() + ".log)\n"
+                + String.join("\n", copy.subList(Math.max(0, copy.size() - 40), copy.size()));
     }
 
     @Override
@@ -111,8 +118,14 @@ public final class TweetstreamProcess implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
-            while ((line = in.readLine()) != null) {
-                lines.add(line);
+            Files.createDirectories(OUTPUT_DIR);
+            try (var copy = Files.newBufferedWriter(OUTPUT_DIR.resolve("tweetstream-" + process.pid() + ".log"))) {
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                    copy.write(line);
+                    copy.newLine();
+                    copy.flush();
+                }
             }
         } catch (IOException e) {
             lines.add("[output closed: " + e.getMessage() + "]");

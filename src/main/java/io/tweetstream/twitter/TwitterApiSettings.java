@@ -1,0 +1,94 @@
+package io.tweetstream.twitter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, before any route starts, that a Twitter source has what it needs, and points twitter4j at
+ * the configured REST base URL.
+ *
+ * <p>camel-twitter builds its twitter4j client with {@code Twitter.newBuilder()}, which reads
+ * {@code twitter4j.*} system properties; {@code twitter4j.restBaseURL} is how a compatible API, a
+ * proxy or a local fake is used without forking either library.
+ */
+public class TwitterApiSettings {
+
+    /** The system property twitter4j 4.1 reads its REST base URL from. */
+    public static final String REST_BASE_URL_PROPERTY = "twitter4j.restBaseURL";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TwitterApiSettings.class);
+
+    private String source = "";
+    private String baseUrl = "";
+    private String consumerKey = "";
+    private String consumerSecret = "";
+    private String accessToken = "";
+    private String accessTokenSecret = "";
+
+    /** Fails with one line naming every missing variable when a Twitter source is selected. */
+    public void apply() {
+        if (!isTwitterSource()) {
+            return;
+        }
+        Map<String, String> credentials = new LinkedHashMap<>();
+        credentials.put("TWITTER_CONSUMER_KEY", consumerKey);
+        credentials.put("TWITTER_CONSUMER_SECRET", consumerSecret);
+        credentials.put("TWITTER_ACCESS_TOKEN", accessToken);
+        credentials.put("TWITTER_ACCESS_TOKEN_SECRET", accessTokenSecret);
+        List<String> missing = new ArrayList<>();
+        credentials.forEach((variable, value) -> {
+            if (value == null || value.isBlank()) {
+                missing.add(variable);
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("TWEETS_SOURCE=" + source + " needs Twitter API credentials in the"
+                    + " environment; missing: " + String.join(", ", missing)
+                    + " (or set TWEETS_SOURCE=sample to run without Twitter)");
+        }
+        if (baseUrl != null && !baseUrl.isBlank()) {
+            String url = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+            System.setProperty(REST_BASE_URL_PROPERTY, url);
+            LOG.info("Twitter source {}: API v1.1 at {}", source, url);
+        }
+    }
+
+    private boolean isTwitterSource() {
+        return source != null && source.startsWith("twitter-");
+    }
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
+    public void setBaseUrl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public void setConsumerKey(String consumerKey) {
+        this.consumerKey = consumerKey;
+    }
+
+    public void setConsumerSecret(String consumerSecret) {
+        this.consumerSecret = consumerSecret;
+    }
+
+    public void setAccessToken(String accessToken) {
+        this.accessToken = accessToken;
+    }
+
+    public void setAccessTokenSecret(String accessTokenSecret) {
+        this.accessTokenSecret = accessTokenSecret;
+    }
+
+    @Override
+    public String toString() {
+        // Never the credentials themselves.
+        return "TwitterApiSettings[source=" + source + ", baseUrl=" + baseUrl + "]";
+    }
+}
