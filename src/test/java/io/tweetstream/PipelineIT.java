@@ -101,10 +101,8 @@ class PipelineIT {
         return ids;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    static int freePort() {
+        return TweetstreamProcess.freePort();
     }
 
     private static boolean portIsFree(int port) {

@@ -31,8 +31,11 @@ public final class TweetstreamProcess implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
-    private TweetstreamProcess(Process process) {
+    private final int httpPort;
+
+    private TweetstreamProcess(Process process, int httpPort) {
         this.process = process;
+        this.httpPort = httpPort;
         this.reader = new Thread(this::readOutput, "tweetstream-output");
         this.reader.setDaemon(true);
         this.reader.start();
@@ -51,8 +54,40 @@ public final class TweetstreamProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.startsWith("TWEETS_")
                 || name.startsWith("TWITTER_") || name.startsWith("CAMEL_"));
         builder.environment().putAll(environment);
+        builder.environment().putIfAbsent("CAMEL_SERVER_PORT", Integer.toString(freePort()));
         try {
-            return new TweetstreamProcess(builder.start());
+            return new TweetstreamProcess(builder.start(),
+                    Integer.parseInt(builder.environment().get("CAMEL_SERVER_PORT")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port of the app's HTTP endpoints (/observe/health). */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** GET on the app's HTTP server: status code and body. */
+    public java.util.Map.Entry<Integer, String> get(String path) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + path))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return java.util.Map.entry(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return java.util.Map.entry(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A port nobody listens on now. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -92,12 +92,19 @@ class TwitterSourceIT {
     }
 
     @Test
-    void timelineRefusedWithHttp401SaysSoOnceThenPublishesWhenAccepted() throws Exception {
-        api.script(FakeTwitterApi.USER_TIMELINE, List.of(unauthorized(), unauthorized(), unauthorized(),
+    void timelineRefusedWithHttp401SaysSoOnceIsNotReadyThenPublishesWhenAccepted() throws Exception {
+        api.script(FakeTwitterApi.USER_TIMELINE, List.of(unauthorized(), unauthorized(),
                 timelinePage(sampleTweets(20, 24))));
+        Map<String, String> environment = twitterEnvironment("twitter-timeline");
+        environment.put("TWITTER_REFUSED_RETRY_MS", "4000");
 
-        try (TweetstreamProcess app = TweetstreamProcess.start(twitterEnvironment("twitter-timeline"))) {
+        try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                Map.Entry<Integer, String> ready = app.get("/observe/health/ready");
+                return ready.getKey() == 503 && ready.getValue().contains("refuses the credentials or the access tier");
+            });
             awaitTopicHolds(ids(20, 24), app);
+            await().atMost(WAIT).until(() -> app.get("/observe/health/ready").getKey() == 200);
             List<String> refused = app.lines().stream()
                     .filter(line -> line.contains("refused the credentials or the access tier")).toList();
             assertThat(refused).hasSize(1);
