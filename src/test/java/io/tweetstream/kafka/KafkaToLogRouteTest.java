@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import io.tweetstream.Tweets;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.model.LogDefinition;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
@@ -36,18 +37,81 @@ class KafkaToLogRouteTest extends CamelMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties only = new Properties();
-        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/kafka-to-log.camel.yaml");
+        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/error-handling.camel.yaml,"
+                + "file:routes/dead-letter.camel.yaml,file:routes/kafka-to-log.camel.yaml");
         only.put("kafka.topics.create", "false");
+        only.put("errors.retry.initial-delay-ms", "10");
+        only.put("errors.retry.max-redeliveries", "3");
         return only;
     }
 
     @Test
-    void logsOneLinePerTweetWithItsIdAndTheEventUnchanged() throws Exception {
-        AdviceWith.adviceWith(context, "kafka-to-log", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByType(LogDefinition.class).after().to("mock:logged");
+    void anEventMissingRequiredFieldsIsParkedUnchangedWithoutRetries() throws Exception {
+        adviseAndStart();
+        MockEndpoint logged = getMockEndpoint("mock:logged");
+        logged.expectedMessageCount(0);
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedHeaderReceived("dlq.route.id", "kafka-to-log");
+        dlq.expectedHeaderReceived("dlq.attempts", "1");
+        dlq.expectedHeaderReceived(KafkaConstants.KEY, "1861300000000000001");
+        byte[] invalid = EVENT.replace("\"lang\":\"ja\",", "").getBytes(StandardCharsets.UTF_8);
+
+        template.send("direct:test-input", exchange -> {
+            exchange.getMessage().setHeader(KafkaConstants.KEY, "1861300000000000001");
+            exchange.getMessage().setBody(invalid);
         });
-        context.start();
+
+        dlq.assertIsSatisfied();
+        logged.assertIsSatisfied();
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(byte[].class)).isEqualTo(invalid);
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.class", String.class))
+                .isEqualTo("org.apache.camel.component.jsonvalidator.JsonValidationException");
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.message", String.class))
+                .contains("lang");
+    }
+
+    @Test
+    void aTransientFailureIsRetriedAndTheTweetProcessedOnce() throws Exception {
+        adviseAndStart();
+        MockEndpoint logged = getMockEndpoint("mock:logged");
+        logged.whenExchangeReceived(1, e -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("downstream slow");
+        });
+        logged.whenExchangeReceived(2, e -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("downstream slow");
+        });
+        logged.expectedMessageCount(3);
+        getMockEndpoint("mock:dlq").expectedMessageCount(0);
+
+        template.sendBody("direct:test-input", EVENT.getBytes(StandardCharsets.UTF_8));
+
+        MockEndpoint.assertIsSatisfied(context);
+    }
+
+    @Test
+    void aFailureThatOutlastsTheRetriesIsParkedWithItsAttemptCount() throws Exception {
+        adviseAndStart();
+        MockEndpoint logged = getMockEndpoint("mock:logged");
+        logged.whenAnyExchangeReceived(e -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("downstream down");
+        });
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedHeaderReceived("dlq.attempts", "4");
+        dlq.expectedHeaderReceived("dlq.exception.class", "org.apache.kafka.common.errors.TimeoutException");
+        dlq.expectedHeaderReceived("dlq.exception.message", "downstream down");
+
+        template.sendBody("direct:test-input", EVENT.getBytes(StandardCharsets.UTF_8));
+
+        dlq.assertIsSatisfied();
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(byte[].class))
+                .isEqualTo(EVENT.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void logsOneLinePerTweetWithItsIdAndTheEventUnchanged() throws Exception {
+        adviseAndStart();
         MockEndpoint logged = getMockEndpoint("mock:logged");
         logged.expectedMessageCount(1);
         logged.expectedVariableReceived("tweetId", "1861300000000000001");
@@ -58,5 +122,15 @@ class KafkaToLogRouteTest extends CamelMainTestSupport {
         logged.assertIsSatisfied();
         String body = logged.getReceivedExchanges().get(0).getMessage().getBody(String.class);
         assertThat(Tweets.JSON.readTree(body)).isEqualTo(Tweets.JSON.readTree(EVENT));
+    }
+
+    /** Input from direct: instead of Kafka; what is logged and what is dead-lettered, mocked. */
+    private void adviseAndStart() throws Exception {
+        AdviceWith.adviceWith(context, "kafka-to-log", route -> {
+            route.replaceFromWith("direct:test-input");
+            route.weaveByType(LogDefinition.class).after().to("mock:logged");
+        });
+        AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
+        context.start();
     }
 }
