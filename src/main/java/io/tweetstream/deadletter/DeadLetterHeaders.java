@@ -34,6 +34,8 @@ public class DeadLetterHeaders implements Processor {
     public static final String ATTEMPTS = "dlq.attempts";
     public static final String FAILED_AT = "dlq.failed.at";
     public static final String SOURCE = "dlq.source";
+    public static final String REDRIVEN_AT = "dlq.redriven.at";
+    public static final String REDRIVEN_FROM = "dlq.redriven.from";
 
     private final Clock clock;
     private String consumerGroup = "";
@@ -73,6 +75,17 @@ public class DeadLetterHeaders implements Processor {
         // the record goes to the dead-letter topic with its original key, partitioned by it
         message.removeHeader(KafkaConstants.PARTITION_KEY);
         message.removeHeader(KafkaConstants.OVERRIDE_TOPIC);
+    }
+
+    /**
+     * Marks a record read back from the dead-letter topic as redriven: when, and from which
+     * dead-letter record ({@code topic/partition@offset}).
+     */
+    public void markRedriven(Exchange exchange) {
+        Message message = exchange.getMessage();
+        message.setHeader(REDRIVEN_AT, Instant.now(clock).toString());
+        message.setHeader(REDRIVEN_FROM, message.getHeader(KafkaConstants.TOPIC) + "/"
+                + message.getHeader(KafkaConstants.PARTITION) + "@" + message.getHeader(KafkaConstants.OFFSET));
     }
 
     /** As the error handler's {@code onRedeliveryRef}: remembers how many redeliveries were made. */

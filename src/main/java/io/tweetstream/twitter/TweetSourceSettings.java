@@ -9,19 +9,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks, before any route starts, that a Twitter source has what it needs, and points twitter4j at
- * the configured REST base URL.
+ * Checks, before any route starts, that {@code TWEETS_SOURCE} names a source and that a Twitter
+ * source has what it needs, and points twitter4j at the configured REST base URL.
  *
  * <p>camel-twitter builds its twitter4j client with {@code Twitter.newBuilder()}, which reads
  * {@code twitter4j.*} system properties; {@code twitter4j.restBaseURL} is how a compatible API, a
  * proxy or a local fake is used without forking either library.
  */
-public class TwitterApiSettings {
+public class TweetSourceSettings {
 
     /** The system property twitter4j 4.1 reads its REST base URL from. */
     public static final String REST_BASE_URL_PROPERTY = "twitter4j.restBaseURL";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TwitterApiSettings.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TweetSourceSettings.class);
 
     private String source = "";
     private String baseUrl = "";
@@ -30,8 +30,15 @@ public class TwitterApiSettings {
     private String accessToken = "";
     private String accessTokenSecret = "";
 
+    /** The values of TWEETS_SOURCE: a source route's precondition names one of them. */
+    public static final List<String> SOURCES = List.of("sample", "twitter-search", "twitter-timeline", "none");
+
     /** Fails with one line naming every missing variable when a Twitter source is selected. */
     public void apply() {
+        if (!SOURCES.contains(source)) {
+            throw new IllegalStateException("TWEETS_SOURCE=" + source + " is not a tweet source; use one of "
+                    + String.join(", ", SOURCES) + " (none: consume only)");
+        }
         if (!isTwitterSource()) {
             return;
         }
@@ -89,6 +96,6 @@ public class TwitterApiSettings {
     @Override
     public String toString() {
         // Never the credentials themselves.
-        return "TwitterApiSettings[source=" + source + ", baseUrl=" + baseUrl + "]";
+        return "TweetSourceSettings[source=" + source + ", baseUrl=" + baseUrl + "]";
     }
 }
