@@ -1,0 +1,129 @@
+package io.tweetstream;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.tweetstream.kafka.EmbeddedKafkaBroker;
+import io.tweetstream.kafka.KafkaTopics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The consumer app killed (SIGKILL) in the middle of a stream and started again: every record is
+ * processed at least once (duplicates of unacknowledged records are counted, losses are not
+ * allowed), and in the end the group's committed offsets reach the end of the topic.
+ */
+class ConsumerRestartIT {
+
+    private static final Pattern LOGGED_TWEET = Pattern.compile("tweet (\\d+) by @");
+    private static final int RECORDS = 5_000;
+    private static final String EVENT = """
+            {"schemaVersion":1,"id":"%s","createdAt":"2026-11-21T10:30:00Z","text":"tweet number %s","lang":"en",\
+            "user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},\
+            "hashtags":[],"mentions":[],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void killedMidStreamAndRestartedItLosesNothing() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, 3)) {
+            KafkaTopics.createMissing(broker.bootstrapServers(), Map.of("rk_hadoop", 3));
+            Set<String> published = publish(broker.bootstrapServers());
+            Map<String, String> environment = Map.of(
+                    "KAFKA_BROKERS", broker.bootstrapServers(),
+                    "TWEETS_SOURCE", "none");
+
+            List<String> logged = new ArrayList<>();
+            try (TweetstreamProcess first = TweetstreamProcess.start(environment)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> loggedIds(first).size() >= RECORDS / 10);
+                first.kill();
+                logged.addAll(loggedIdList(first));
+            }
+            assertThat(logged).as("killed mid-stream").hasSizeLessThan(RECORDS);
+
+            try (TweetstreamProcess second = TweetstreamProcess.start(environment)) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> union(logged, loggedIds(second)).containsAll(published));
+                await().atMost(Duration.ofSeconds(30)).until(() -> lag(broker.bootstrapServers()) == 0);
+                logged.addAll(loggedIdList(second));
+            }
+            assertThat(new HashSet<>(logged)).isEqualTo(published);
+            int duplicates = logged.size() - published.size();
+            System.out.printf("ConsumerRestartIT: %d records, %d processed twice after the kill%n", RECORDS, duplicates);
+            assertThat(duplicates).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    private static Set<String> publish(String brokers) throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers, ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < RECORDS; i++) {
+                String id = Long.toString(1_970_000_000_000_000_000L + i);
+                producer.send(new ProducerRecord<>("rk_hadoop", id,
+                        EVENT.formatted(id, i).getBytes(StandardCharsets.UTF_8)));
+                ids.add(id);
+            }
+            producer.flush();
+        }
+        return ids;
+    }
+
+    private static long lag(String brokers) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("tweetstream")
+                    .partitionsToOffsetAndMetadata().get();
+            long lag = 0;
+            for (int partition = 0; partition < 3; partition++) {
+                TopicPartition tp = new TopicPartition("rk_hadoop", partition);
+                long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+                OffsetAndMetadata offset = committed.get(tp);
+                lag += end - (offset == null ? 0 : offset.offset());
+            }
+            return lag;
+        }
+    }
+
+    private static Set<String> union(List<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Set<String> loggedIds(TweetstreamProcess app) {
+        return new HashSet<>(loggedIdList(app));
+    }
+
+    private static List<String> loggedIdList(TweetstreamProcess app) {
+        List<String> ids = new ArrayList<>();
+        for (String line : app.lines()) {
+            Matcher matcher = LOGGED_TWEET.matcher(line);
+            if (matcher.find()) {
+                ids.add(matcher.group(1));
+            }
+        }
+        return ids;
+    }
+}
