@@ -78,6 +78,23 @@ public class DeadLetterHeaders implements Processor {
     }
 
     /**
+     * For a tweet a source produced but that could not be turned into an event: the value becomes
+     * the tweet as the source gave it (as text), the key its id where known, and {@code dlq.source}
+     * names the source.
+     */
+    public void addSourceContext(Exchange exchange) {
+        Message message = exchange.getMessage();
+        Object body = message.getBody();
+        if (body instanceof twitter4j.v1.Status status) {
+            message.setHeader(KafkaConstants.KEY, Long.toString(status.getId()));
+        }
+        if (!(body instanceof byte[])) {
+            message.setBody(String.valueOf(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        message.setHeader(SOURCE, String.valueOf(exchange.getProperty("tweetSource", "unknown", String.class)));
+    }
+
+    /**
      * Marks a record read back from the dead-letter topic as redriven: when, and from which
      * dead-letter record ({@code topic/partition@offset}).
      */

@@ -38,9 +38,11 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties only = new Properties();
-        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/tweets-to-kafka.camel.yaml");
+        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/error-handling.camel.yaml,"
+                + "file:routes/dead-letter.camel.yaml,file:routes/tweets-to-kafka.camel.yaml");
         // the Kafka-backed repository is exercised by the integration tests
         only.put("tweets.dedup.repository", "memorySeenTweetIds");
+        only.put("errors.retry.initial-delay-ms", "10");
         only.put("kafka.topics.create", "false");
         return only;
     }
@@ -55,11 +57,7 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
         """)
     void publishesTheExactEventKeyedByTweetId(String fixture, String expectedKey, String expectedEventWithoutIngestedAt)
             throws Exception {
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
-        });
-        context.start();
+        adviseAndStart();
         MockEndpoint kafka = getMockEndpoint("mock:kafka");
         kafka.expectedMessageCount(1);
         kafka.expectedHeaderReceived(KafkaConstants.KEY, expectedKey);
@@ -86,11 +84,7 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
 
     @Test
     void aTweetIdAlreadyPublishedIsDropped() throws Exception {
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
-        });
-        context.start();
+        adviseAndStart();
         MockEndpoint kafka = getMockEndpoint("mock:kafka");
         kafka.expectedMessageCount(2);
         kafka.expectedHeaderValuesReceivedInAnyOrder(KafkaConstants.KEY, "1861300000000000001", "1861300000000000003");
@@ -103,23 +97,52 @@ class TweetsToKafkaRouteTest extends CamelMainTestSupport {
     }
 
     @Test
-    void aTweetWhoseSendFailedIsNotCountedAsPublished() throws Exception {
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
-        });
-        context.start();
+    void aSendThatFailsIsRetriedUntilKafkaTakesItAndCountedOnce() throws Exception {
+        adviseAndStart();
         MockEndpoint kafka = getMockEndpoint("mock:kafka");
         kafka.whenExchangeReceived(1, exchange -> {
             throw new org.apache.kafka.common.errors.TimeoutException("broker unreachable");
         });
         kafka.expectedMessageCount(2);
 
-        Exchange failed = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
-        Exchange retried = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
+        Exchange sent = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
+        Exchange again = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
 
         kafka.assertIsSatisfied();
-        assertThat(failed.getException()).hasMessageContaining("broker unreachable");
-        assertThat(retried.getException()).isNull();
+        assertThat(sent.getException()).as("retried until Kafka took it").isNull();
+        assertThat(again.getException()).isNull();
+        assertThat(kafka.getReceivedExchanges()).hasSize(2).as("the retry, not the duplicate");
+    }
+
+    @Test
+    void aTweetThatCannotBeNormalisedIsParkedWithItsSource() throws Exception {
+        adviseAndStart();
+        getMockEndpoint("mock:kafka").expectedMessageCount(0);
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedHeaderReceived(KafkaConstants.KEY, "1861300000000000003");
+        dlq.expectedHeaderReceived("dlq.source", "twitter-search");
+        dlq.expectedHeaderReceived("dlq.route.id", "tweets-to-kafka");
+        dlq.expectedHeaderReceived("dlq.exception.class", "java.lang.IllegalArgumentException");
+        ObjectNode noUser = (ObjectNode) Tweets.JSON.readTree(Tweets.fixture("no-entities"));
+        noUser.remove("user");
+
+        template.send("direct:test-input", exchange -> {
+            exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "twitter-search");
+            exchange.getMessage().setBody(twitter4j.TwitterObjectFactory.createStatus(noUser.toString()));
+        });
+
+        MockEndpoint.assertIsSatisfied(context);
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(String.class)).contains("1861300000000000003");
+    }
+
+    /** Input from direct: instead of a source; Kafka and the dead-letter topic mocked. */
+    private void adviseAndStart() throws Exception {
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
+            route.replaceFromWith("direct:test-input");
+            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
+        context.start();
     }
 }
