@@ -110,6 +110,23 @@ class KafkaToLogRouteTest extends CamelMainTestSupport {
     }
 
     @Test
+    void aRecordThatCannotBeParkedFailsSoItsOffsetIsNotCommitted() throws Exception {
+        adviseAndStart();
+        getMockEndpoint("mock:dlq").whenAnyExchangeReceived(e -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("dead-letter topic unreachable");
+        });
+
+        var exchange = template.send("direct:test-input", e -> e.getMessage().setBody("not json".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(exchange.isFailed()).as("the failure reaches the Kafka consumer").isTrue();
+        assertThat(exchange.getException()).hasStackTraceContaining("dead-letter topic unreachable");
+        io.micrometer.core.instrument.MeterRegistry registry = context.getRegistry().findSingleByType(
+                io.micrometer.core.instrument.MeterRegistry.class);
+        assertThat(registry.find("tweetstream.deadletter.write.failures").counter()).isNotNull()
+                .extracting(io.micrometer.core.instrument.Counter::count).isEqualTo(1.0);
+    }
+
+    @Test
     void logsOneLinePerTweetWithItsIdAndTheEventUnchanged() throws Exception {
         adviseAndStart();
         MockEndpoint logged = getMockEndpoint("mock:logged");
