@@ -33,13 +33,21 @@ public final class TweetstreamApplication {
         System.exit(exitCode);
     }
 
-    private static String rootMessage(Throwable e) {
-        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
-                message.append(": ").append(cause.getMessage());
+    /**
+     * The message that names what to fix: the deepest one thrown by tweetstream's own code (Camel
+     * wraps it in layers of "error creating bean ..."), else the deepest of all.
+     */
+    static String rootMessage(Throwable e) {
+        Throwable ours = null;
+        Throwable deepest = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            deepest = t;
+            StackTraceElement[] trace = t.getStackTrace();
+            if (trace.length > 0 && trace[0].getClassName().startsWith("io.tweetstream.")) {
+                ours = t;
             }
         }
-        return message.toString();
+        Throwable chosen = ours != null ? ours : deepest;
+        return chosen.getMessage() != null ? chosen.getMessage() : chosen.toString();
     }
 }

@@ -111,6 +111,11 @@ class TwitterSourceIT {
             assertThat(refused.get(0)).contains("ERROR").contains("HTTP 401").contains("TWITTER_ACCESS_TOKEN");
             app.awaitLine(line -> line.contains("Twitter API answers again"), WAIT);
             assertNoSecretIn(app);
+            String metrics = app.get("/observe/metrics").getValue();
+            assertThat(metrics).contains("camel_exchanges_total");
+            CREDENTIALS.values().forEach(secret -> assertThat(metrics).doesNotContain(secret));
+            String health = app.get("/observe/health").getValue();
+            CREDENTIALS.values().forEach(secret -> assertThat(health).doesNotContain(secret));
         }
         assertTopicHoldsExactlyOnce(ids(20, 24));
         assertThat(api.requests()).allSatisfy(request -> assertThat(request.queryParameter("screen_name").firstValue())
