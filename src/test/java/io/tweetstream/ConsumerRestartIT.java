@@ -8,8 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.tweetstream.kafka.EmbeddedKafkaBroker;
 import io.tweetstream.kafka.KafkaTopics;
@@ -36,12 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ConsumerRestartIT {
 
-    private static final Pattern LOGGED_TWEET = Pattern.compile("tweet (\\d+) by @");
     private static final int RECORDS = 5_000;
-    private static final String EVENT = """
-            {"schemaVersion":1,"id":"%s","createdAt":"2026-11-21T10:30:00Z","text":"tweet number %s","lang":"en",\
-            "user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},\
-            "hashtags":[],"mentions":[],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
 
     @TempDir
     Path dataDir;
@@ -57,16 +50,16 @@ class ConsumerRestartIT {
 
             List<String> logged = new ArrayList<>();
             try (TweetstreamProcess first = TweetstreamProcess.start(environment)) {
-                await().atMost(Duration.ofSeconds(90)).until(() -> loggedIds(first).size() >= RECORDS / 10);
+                await().atMost(Duration.ofSeconds(90)).until(() -> new HashSet<>(first.loggedTweetIds()).size() >= RECORDS / 10);
                 first.kill();
-                logged.addAll(loggedIdList(first));
+                logged.addAll(first.loggedTweetIds());
             }
             assertThat(logged).as("killed mid-stream").hasSizeLessThan(RECORDS);
 
             try (TweetstreamProcess second = TweetstreamProcess.start(environment)) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> union(logged, loggedIds(second)).containsAll(published));
+                await().atMost(Duration.ofSeconds(120)).until(() -> union(logged, new HashSet<>(second.loggedTweetIds())).containsAll(published));
                 await().atMost(Duration.ofSeconds(30)).until(() -> lag(broker.bootstrapServers()) == 0);
-                logged.addAll(loggedIdList(second));
+                logged.addAll(second.loggedTweetIds());
             }
             assertThat(new HashSet<>(logged)).isEqualTo(published);
             int duplicates = logged.size() - published.size();
@@ -83,7 +76,7 @@ class ConsumerRestartIT {
             for (int i = 0; i < RECORDS; i++) {
                 String id = Long.toString(1_970_000_000_000_000_000L + i);
                 producer.send(new ProducerRecord<>("rk_hadoop", id,
-                        EVENT.formatted(id, i).getBytes(StandardCharsets.UTF_8)));
+                        Tweets.event(id, "tweet number " + i).getBytes(StandardCharsets.UTF_8)));
                 ids.add(id);
             }
             producer.flush();
@@ -110,20 +103,5 @@ class ConsumerRestartIT {
         Set<String> all = new HashSet<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static Set<String> loggedIds(TweetstreamProcess app) {
-        return new HashSet<>(loggedIdList(app));
-    }
-
-    private static List<String> loggedIdList(TweetstreamProcess app) {
-        List<String> ids = new ArrayList<>();
-        for (String line : app.lines()) {
-            Matcher matcher = LOGGED_TWEET.matcher(line);
-            if (matcher.find()) {
-                ids.add(matcher.group(1));
-            }
-        }
-        return ids;
     }
 }

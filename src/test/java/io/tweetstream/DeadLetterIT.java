@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,12 +31,7 @@ import static org.awaitility.Awaitility.await;
  */
 class DeadLetterIT {
 
-    private static final Pattern LOGGED_TWEET = Pattern.compile("tweet (\\d+) by @");
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String GOOD_EVENT = """
-            {"schemaVersion":1,"id":"%s","createdAt":"2026-11-21T10:30:00Z","text":"%s","lang":"en",\
-            "user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},\
-            "hashtags":[],"mentions":[],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
 
     @TempDir
     Path dataDir;
@@ -49,12 +42,12 @@ class DeadLetterIT {
         Map<String, byte[]> poison = new LinkedHashMap<>();
         poison.put("malformed-json", "{\"schemaVersion\":1,\"id\":\"12".getBytes(StandardCharsets.UTF_8));
         poison.put("missing-fields", "{\"schemaVersion\":1,\"id\":\"1900000000000000001\"}".getBytes(StandardCharsets.UTF_8));
-        poison.put("wrong-types", GOOD_EVENT.formatted("1900000000000000002", "types")
+        poison.put("wrong-types", Tweets.event("1900000000000000002", "types")
                 .replace("\"followers\":1207", "\"followers\":\"many\"").getBytes(StandardCharsets.UTF_8));
         poison.put("empty-value", new byte[0]);
-        poison.put("invalid-utf8", GOOD_EVENT.formatted("1900000000000000003", "bad \u00e9 bytes")
+        poison.put("invalid-utf8", Tweets.event("1900000000000000003", "bad \u00e9 bytes")
                 .getBytes(StandardCharsets.ISO_8859_1));
-        poison.put("oversized-text", GOOD_EVENT.formatted("1900000000000000004", "x".repeat(30_000))
+        poison.put("oversized-text", Tweets.event("1900000000000000004", "x".repeat(30_000))
                 .getBytes(StandardCharsets.UTF_8));
 
         try (TweetstreamProcess app = TweetstreamProcess.start(Map.of(
@@ -74,7 +67,7 @@ class DeadLetterIT {
                 for (Map.Entry<String, byte[]> pill : poison.entrySet()) {
                     String goodId = Long.toString(1_950_000_000_000_000_000L + i++);
                     producer.send(new ProducerRecord<>("rk_hadoop", goodId,
-                            GOOD_EVENT.formatted(goodId, "good " + i).getBytes(StandardCharsets.UTF_8))).get();
+                            Tweets.event(goodId, "good " + i).getBytes(StandardCharsets.UTF_8))).get();
                     goodIds.add(goodId);
                     sent.put(pill.getKey(), producer.send(new ProducerRecord<>("rk_hadoop", pill.getKey(),
                             pill.getValue())).get());
@@ -83,7 +76,7 @@ class DeadLetterIT {
             Set<String> expectedLogged = new HashSet<>(Tweets.sampleIds());
             expectedLogged.addAll(goodIds);
 
-            await().atMost(WAIT).until(() -> loggedIds(app).containsAll(expectedLogged)
+            await().atMost(WAIT).until(() -> new HashSet<>(app.loggedTweetIds()).containsAll(expectedLogged)
                     && TopicReader.readAll(brokers, "rk_hadoop.dlq").size() >= poison.size());
 
             List<ConsumerRecord<String, byte[]>> parked = TopicReader.readAll(brokers, "rk_hadoop.dlq");
@@ -105,7 +98,7 @@ class DeadLetterIT {
                 assertThat(Instant.parse(headers.get("dlq.failed.at"))).isBefore(Instant.now());
             }
             List<ConsumerRecord<String, byte[]>> published = TopicReader.readAll(brokers, "rk_hadoop");
-            assertThat(loggedIds(app).size() + parked.size()).as("processed + dead-lettered = published")
+            assertThat(new HashSet<>(app.loggedTweetIds()).size() + parked.size()).as("processed + dead-lettered = published")
                     .isEqualTo(published.size());
         }
     }
@@ -116,17 +109,5 @@ class DeadLetterIT {
             headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
         return headers;
-    }
-
-    private static Set<String> loggedIds(TweetstreamProcess app) {
-        Set<String> ids = new HashSet<>();
-        List<String> lines = new ArrayList<>(app.lines());
-        for (String line : lines) {
-            Matcher matcher = LOGGED_TWEET.matcher(line);
-            if (matcher.find()) {
-                ids.add(matcher.group(1));
-            }
-        }
-        return ids;
     }
 }

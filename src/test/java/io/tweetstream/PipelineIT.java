@@ -9,8 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PipelineIT {
 
-    private static final Pattern LOGGED_TWEET = Pattern.compile("tweet (\\d+) by @");
     private static final Duration START_AND_ONE_PASS = Duration.ofSeconds(90);
 
     @TempDir
@@ -45,10 +42,10 @@ class PipelineIT {
                 "TWEETS_SAMPLE_LOOP", "false"))) {
             app.awaitLine(line -> line.contains("Embedded Kafka broker") && line.contains("127.0.0.1:" + port),
                     START_AND_ONE_PASS);
-            app.awaitLine(line -> loggedIds(app).containsAll(sampleIds), START_AND_ONE_PASS);
+            app.awaitLine(line -> new HashSet<>(app.loggedTweetIds()).containsAll(sampleIds), START_AND_ONE_PASS);
 
             assertTopicHoldsEachSampleTweetOnce("127.0.0.1:" + port, sampleIds);
-            assertThat(loggedIds(app)).isEqualTo(sampleIds);
+            assertThat(new HashSet<>(app.loggedTweetIds())).isEqualTo(sampleIds);
         }
     }
 
@@ -65,7 +62,7 @@ class PipelineIT {
                         "TWEETS_SAMPLE_RATE", "0",
                         "TWEETS_SAMPLE_LOOP", "false"))) {
             app.awaitLine(line -> line.contains("Using Kafka at " + broker.bootstrapServers()), START_AND_ONE_PASS);
-            app.awaitLine(line -> loggedIds(app).containsAll(sampleIds), START_AND_ONE_PASS);
+            app.awaitLine(line -> new HashSet<>(app.loggedTweetIds()).containsAll(sampleIds), START_AND_ONE_PASS);
 
             assertThat(app.lines()).noneMatch(line -> line.contains("Embedded Kafka broker"));
             assertThat(portIsFree(unusedEmbeddedPort)).isTrue();
@@ -88,17 +85,6 @@ class PipelineIT {
             assertThat(event.get("id").asText()).isEqualTo(record.key());
             assertThat(Tweets.schemaProblems(event)).as("event %s", record.key()).isEmpty();
         }
-    }
-
-    private static Set<String> loggedIds(TweetstreamProcess app) {
-        Set<String> ids = new HashSet<>();
-        for (String line : app.lines()) {
-            Matcher matcher = LOGGED_TWEET.matcher(line);
-            if (matcher.find()) {
-                ids.add(matcher.group(1));
-            }
-        }
-        return ids;
     }
 
     static int freePort() {

@@ -26,10 +26,6 @@ import static org.awaitility.Awaitility.await;
 /** Dead-lettered records go back to the tweet topic once the cause is fixed, filtered by exception class. */
 class RedriveIT {
 
-    private static final String EVENT = """
-            {"schemaVersion":1,"id":"%s","createdAt":"2026-11-21T10:30:00Z","text":"parked by an outage","lang":"en",\
-            "user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},\
-            "hashtags":[],"mentions":[],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
     private static final String TIMEOUT = "org.apache.kafka.common.errors.TimeoutException";
 
     @TempDir
@@ -60,7 +56,7 @@ class RedriveIT {
                 assertThat(tweets).extracting(ConsumerRecord::key)
                         .containsExactlyInAnyOrder("1960000000000000001", "1960000000000000003");
                 for (ConsumerRecord<String, byte[]> tweet : tweets) {
-                    assertThat(new String(tweet.value(), StandardCharsets.UTF_8)).isEqualTo(EVENT.formatted(tweet.key()));
+                    assertThat(new String(tweet.value(), StandardCharsets.UTF_8)).isEqualTo(Tweets.event(tweet.key(), "parked by an outage"));
                     assertThat(Instant.parse(header(tweet, "dlq.redriven.at").orElseThrow())).isBefore(Instant.now());
                     assertThat(header(tweet, "dlq.redriven.from").orElseThrow()).isIn("rk_hadoop.dlq/0@0", "rk_hadoop.dlq/0@2");
                 }
@@ -72,7 +68,7 @@ class RedriveIT {
     private static void park(KafkaProducer<String, byte[]> producer, String id, String exceptionClass, long offset)
             throws Exception {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>("rk_hadoop.dlq", 0, id,
-                EVENT.formatted(id).getBytes(StandardCharsets.UTF_8));
+                Tweets.event(id, "parked by an outage").getBytes(StandardCharsets.UTF_8));
         record.headers().add("dlq.original.topic", "rk_hadoop".getBytes(StandardCharsets.UTF_8));
         record.headers().add("dlq.original.partition", "0".getBytes(StandardCharsets.UTF_8));
         record.headers().add("dlq.original.offset", Long.toString(offset).getBytes(StandardCharsets.UTF_8));

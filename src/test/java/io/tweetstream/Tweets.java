@@ -30,6 +30,16 @@ public final class Tweets {
     private Tweets() {
     }
 
+    /** A valid tweet event (schema version 1) with this id and text, as published to Kafka. */
+    public static String event(String id, String text) {
+        return EVENT.formatted(id, text);
+    }
+
+    private static final String EVENT = """
+            {"schemaVersion":1,"id":"%s","createdAt":"2026-11-21T10:30:00Z","text":"%s","lang":"en",\
+            "user":{"id":"99120455","screenName":"gracehopper","name":"Grace H.","followers":1207},\
+            "hashtags":[],"mentions":[],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
+
     /** A tweet from {@code src/test/resources/tweets/NAME.json}, parsed by twitter4j like camel-twitter does. */
     public static Status status(String name) {
         try {

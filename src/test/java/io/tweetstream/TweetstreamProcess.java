@@ -26,6 +26,7 @@ public final class TweetstreamProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target/tweetstream.jar");
     /** Each run's whole output is also kept here, one file per process, for a failed test's reader. */
     private static final Path OUTPUT_DIR = Path.of("target/it-output");
+    private static final java.util.regex.Pattern LOGGED_TWEET = java.util.regex.Pattern.compile("tweet (\\d+) by @");
 
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -103,6 +104,18 @@ public final class TweetstreamProcess implements AutoCloseable {
             throw new AssertionError(e.getMessage() + "; the application's last output:\n" + tail(), e);
         }
         return lines.stream().filter(condition).findFirst().orElseThrow();
+    }
+
+    /** The tweet ids of kafka-to-log's per-tweet lines, in order, duplicates included. */
+    public List<String> loggedTweetIds() {
+        List<String> ids = new ArrayList<>();
+        for (String line : lines) {
+            java.util.regex.Matcher matcher = LOGGED_TWEET.matcher(line);
+            if (matcher.find()) {
+                ids.add(matcher.group(1));
+            }
+        }
+        return ids;
     }
 
     public boolean anyLine(Predicate<String> condition) {

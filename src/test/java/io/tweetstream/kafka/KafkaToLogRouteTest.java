@@ -8,14 +8,12 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.model.LogDefinition;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The kafka-to-log route file as users run it, fed directly instead of from Kafka. */
-class KafkaToLogRouteTest extends CamelMainTestSupport {
+class KafkaToLogRouteTest extends RouteFileTestSupport {
 
     private static final String EVENT = """
             {"schemaVersion":1,"id":"1861300000000000001","createdAt":"2026-11-21T10:30:00Z",\
@@ -24,25 +22,13 @@ class KafkaToLogRouteTest extends CamelMainTestSupport {
             "hashtags":["日本"],"mentions":["ada_dev"],"urls":[],"source":"sample","ingestedAt":"2026-11-25T08:00:00.123Z"}""";
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
+    protected String[] routeFiles() {
+        return new String[] {"error-handling.camel.yaml", "dead-letter.camel.yaml", "kafka-to-log.camel.yaml"};
     }
 
     @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:application.properties";
-    }
-
-    @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Properties only = new Properties();
-        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/error-handling.camel.yaml,"
-                + "file:routes/dead-letter.camel.yaml,file:routes/kafka-to-log.camel.yaml");
-        only.put("kafka.topics.create", "false");
-        only.put("errors.retry.initial-delay-ms", "10");
-        only.put("errors.retry.max-redeliveries", "3");
-        return only;
+    protected void overrides(Properties properties) {
+        properties.put("errors.retry.max-redeliveries", "3");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tweetstream.kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,8 +12,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,29 +19,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The tweets-to-kafka route file as users run it, with its input replaced and Kafka mocked. */
-class TweetsToKafkaRouteTest extends CamelMainTestSupport {
+class TweetsToKafkaRouteTest extends RouteFileTestSupport {
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
-    }
-
-    @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:application.properties";
-    }
-
-    @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Properties only = new Properties();
-        only.put("camel.main.routes-include-pattern", "file:routes/beans.camel.yaml,file:routes/error-handling.camel.yaml,"
-                + "file:routes/dead-letter.camel.yaml,file:routes/tweets-to-kafka.camel.yaml");
-        // the Kafka-backed repository is exercised by the integration tests
-        only.put("tweets.dedup.repository", "memorySeenTweetIds");
-        only.put("errors.retry.initial-delay-ms", "10");
-        only.put("kafka.topics.create", "false");
-        return only;
+    protected String[] routeFiles() {
+        return new String[] {"error-handling.camel.yaml", "dead-letter.camel.yaml", "tweets-to-kafka.camel.yaml"};
     }
 
     @ParameterizedTest(name = "{0}")
