@@ -100,7 +100,26 @@ class DeadLetterIT {
             List<ConsumerRecord<String, byte[]>> published = TopicReader.readAll(brokers, "rk_hadoop");
             assertThat(new HashSet<>(app.loggedTweetIds()).size() + parked.size()).as("processed + dead-lettered = published")
                     .isEqualTo(published.size());
+
+            int samples = Tweets.sampleIds().size();
+            int consumed = samples + goodIds.size();
+            await().atMost(WAIT).untilAsserted(() -> {
+                String metrics = app.get("/observe/metrics").getValue();
+                assertThat(sum(metrics, "tweetstream_tweets_received_total", "source=\"sample\"")).isEqualTo(samples);
+                assertThat(sum(metrics, "tweetstream_tweets_published_total", "source=\"sample\"")).isEqualTo(samples);
+                assertThat(sum(metrics, "tweetstream_tweets_consumed_total", "")).isEqualTo(consumed);
+                assertThat(sum(metrics, "tweetstream_deadlettered_total", "route=\"kafka-to-log\"")).isEqualTo(poison.size());
+                assertThat(sum(metrics, "tweetstream_freshness_created_seconds_count", "")).isEqualTo(consumed);
+                assertThat(sum(metrics, "tweetstream_freshness_ingested_seconds_count", "")).isEqualTo(consumed);
+            });
         }
+    }
+
+    /** Sum of the samples of a Prometheus metric whose labels contain {@code label}. */
+    static double sum(String metrics, String name, String label) {
+        return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .filter(line -> line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
