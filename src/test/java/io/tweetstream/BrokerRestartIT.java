@@ -30,9 +30,14 @@ class BrokerRestartIT {
                         "TWEETS_SAMPLE_RATE", "40",
                         "TWEETS_SAMPLE_LOOP", "false"))) {
             await().atMost(Duration.ofSeconds(90)).until(() -> keys(broker).size() >= 40);
+            assertThat(app.get("/observe/health/ready").getKey()).isEqualTo(200);
             broker.stop();
-            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Map.Entry<Integer, String> ready = app.get("/observe/health/ready");
+                return ready.getKey() == 503 && ready.getValue().contains("does not answer");
+            });
             broker.restart();
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/observe/health/ready").getKey() == 200);
 
             await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> keys(broker).containsAll(sampleIds));

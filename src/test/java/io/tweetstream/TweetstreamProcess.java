@@ -176,7 +176,7 @@ public final class TweetstreamProcess implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            lines.add("[output closed: " + e.getMessage() + "]");
+            // the process ended and its output closed: nothing more to read
         }
     }
 }

@@ -4,6 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -28,7 +35,7 @@ import twitter4j.TwitterException;
  * Nothing is lost by skipping: the next successful poll returns what was missed (within what the
  * API keeps), and tweets-to-kafka drops what was already published.
  */
-public class TwitterPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler {
+public class TwitterPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler, CamelContextAware {
 
     /** What the last polls said about the API. */
     public enum Condition { UNKNOWN, OK, RATE_LIMITED, FAILING, REFUSED }
@@ -46,6 +53,10 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
     private Duration refusedRetry = Duration.ofMinutes(5);
 
     private volatile State state = new State(Condition.UNKNOWN, 0, "no poll yet", null, Instant.EPOCH, 0);
+    private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
+    private final AtomicLong rateLimitReset = new AtomicLong(0);
+    private CamelContext camelContext;
+    private MeterRegistry registry;
 
     public TwitterPollStrategy() {
         this(Clock.systemUTC());
@@ -69,6 +80,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
         }
         state = new State(Condition.OK, 200, "polled " + polledMessages + " tweet(s)", clock.instant(),
                 Instant.EPOCH, 0);
+        meters();
     }
 
     @Override
@@ -108,6 +120,21 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
                     message, failures, human(wait));
         }
         state = new State(condition, status, message, previous.lastSuccessfulPoll(), now.plus(wait), failures);
+        MeterRegistry meters = meters();
+        if (meters != null) {
+            Counter.builder("tweetstream.twitter.api.errors").description("Failed Twitter API polls by HTTP status"
+                    + " (-1: no HTTP answer)").tag("status", Integer.toString(status)).register(meters).increment();
+        }
+        if (twitter != null) {
+            String remaining = header(twitter, "x-rate-limit-remaining");
+            String reset = header(twitter, "x-rate-limit-reset");
+            if (remaining != null && remaining.strip().matches("\\d+")) {
+                rateLimitRemaining.set(Long.parseLong(remaining.strip()));
+            }
+            if (reset != null && reset.strip().matches("\\d+")) {
+                rateLimitReset.set(Long.parseLong(reset.strip()));
+            }
+        }
         return false;
     }
 
@@ -128,6 +155,36 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
     @Override
     public void handleException(String message, Exchange exchange, Throwable exception) {
         LOG.debug("{}", message != null ? message : "Twitter consumer error", exception);
+    }
+
+    /** The meters of the Twitter source, registered on first use in the application's registry. */
+    private synchronized MeterRegistry meters() {
+        if (registry == null && camelContext != null) {
+            registry = camelContext.getRegistry().findSingleByType(MeterRegistry.class);
+            if (registry != null) {
+                Gauge.builder("tweetstream.twitter.last.successful.poll", this, s -> s.state().lastSuccessfulPoll() == null
+                        ? 0 : s.state().lastSuccessfulPoll().getEpochSecond())
+                        .description("When the Twitter API last answered a poll, epoch seconds (0: never)")
+                        .register(registry);
+                Gauge.builder("tweetstream.twitter.rate.limit.remaining", rateLimitRemaining, AtomicLong::get)
+                        .description("x-rate-limit-remaining of the last answer that had it (-1: none yet)")
+                        .register(registry);
+                Gauge.builder("tweetstream.twitter.rate.limit.reset", rateLimitReset, AtomicLong::get)
+                        .description("x-rate-limit-reset of the last answer that had it, epoch seconds")
+                        .register(registry);
+            }
+        }
+        return registry;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
     }
 
     public State state() {
