@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
@@ -48,11 +47,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                    AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+            admin = KafkaAdmin.connect(bootstrapServers, timeout);
         }
         return admin;
     }
