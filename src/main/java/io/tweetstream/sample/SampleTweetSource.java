@@ -30,9 +30,11 @@ import twitter4j.v1.Status;
  * {@link Status} objects, parsed by twitter4j exactly as camel-twitter's are.
  *
  * <p>Paced at {@code rate} tweets per second (0: as fast as the route takes them) with a token
- * bucket, so any timer period works. With {@code loop} on, every pass after the first gives each
- * tweet a fresh id (time-ordered like Twitter's own ids, never reused, also across restarts) and a
- * fresh {@code created_at}; with it off, the source stops after one pass.
+ * bucket, so any timer period works. With {@code loop} off, the sample is sent once, exactly as in
+ * the file, ids included. With {@code loop} on it is replayed endlessly as a live stream: every
+ * tweet sent gets a fresh id (time-ordered like Twitter's own ids, never reused, also across
+ * restarts) and a fresh {@code created_at}, so a restarted app goes on publishing new tweets at
+ * once instead of repeating ones already published.
  */
 public class SampleTweetSource implements CamelContextAware {
 
@@ -82,8 +84,7 @@ public class SampleTweetSource implements CamelContextAware {
                 }
                 next = 0;
                 pass++;
-                LOG.info("Sample source: replaying the {} sample tweets (pass {}) with fresh ids", tweets.size(),
-                        pass + 1);
+                LOG.debug("Sample source: pass {} over the {} sample tweets", pass + 1, tweets.size());
             }
             batch.add(status(tweets.get(next++)));
         }
@@ -112,7 +113,7 @@ public class SampleTweetSource implements CamelContextAware {
     }
 
     private Status status(ObjectNode tweet) throws TwitterException {
-        if (pass == 0) {
+        if (!loop) {
             return TwitterObjectFactory.createStatus(tweet.toString());
         }
         ObjectNode replayed = tweet.deepCopy();
