@@ -64,7 +64,7 @@ class ConsumerRestartIT {
             assertThat(new HashSet<>(logged)).isEqualTo(published);
             int duplicates = logged.size() - published.size();
             System.out.printf("ConsumerRestartIT: %d records, %d processed twice after the kill%n", RECORDS, duplicates);
-            assertThat(duplicates).isGreaterThanOrEqualTo(0);
+            assertThat(duplicates).as("only records unacknowledged at the kill are redelivered").isLessThan(RECORDS / 2);
         }
     }
 
