@@ -34,7 +34,8 @@ import twitter4j.v1.Status;
  * the file, ids included. With {@code loop} on it is replayed endlessly as a live stream: every
  * tweet sent gets a fresh id (time-ordered like Twitter's own ids, never reused, also across
  * restarts) and a fresh {@code created_at}, so a restarted app goes on publishing new tweets at
- * once instead of repeating ones already published.
+ * once instead of repeating ones already published. With a {@code limit}, no more than that many
+ * tweets are sent in all (a load test of a known size).
  */
 public class SampleTweetSource implements CamelContextAware {
 
@@ -51,6 +52,7 @@ public class SampleTweetSource implements CamelContextAware {
     private double rate = 5;
     private boolean loop = true;
     private int maxBatch = 1000;
+    private long limit;
 
     private List<ObjectNode> tweets = List.of();
     private int next;
@@ -58,6 +60,7 @@ public class SampleTweetSource implements CamelContextAware {
     private long lastId;
     private double tokens;
     private long lastRefill;
+    private long sent;
     private boolean finishedLogged;
 
     public SampleTweetSource() {
@@ -75,6 +78,12 @@ public class SampleTweetSource implements CamelContextAware {
      */
     public synchronized List<Status> nextBatch() throws TwitterException {
         int due = due();
+        if (limit > 0 && sent + due > limit) {
+            due = (int) (limit - sent);
+            if (due == 0) {
+                logLimitReached();
+            }
+        }
         List<Status> batch = new ArrayList<>(due);
         for (int i = 0; i < due; i++) {
             if (next == tweets.size()) {
@@ -87,6 +96,7 @@ public class SampleTweetSource implements CamelContextAware {
                 LOG.debug("Sample source: pass {} over the {} sample tweets", pass + 1, tweets.size());
             }
             batch.add(status(tweets.get(next++)));
+            sent++;
         }
         return batch;
     }
@@ -129,6 +139,13 @@ public class SampleTweetSource implements CamelContextAware {
         long fromClock = (System.currentTimeMillis() - TWITTER_EPOCH_MILLIS) << 22;
         lastId = Math.max(fromClock, lastId + 1);
         return lastId;
+    }
+
+    private void logLimitReached() {
+        if (!finishedLogged) {
+            finishedLogged = true;
+            LOG.info("Sample source: {} tweets sent, the limit (TWEETS_SAMPLE_LIMIT); sending no more", limit);
+        }
     }
 
     private void logFinished() {
@@ -187,6 +204,14 @@ public class SampleTweetSource implements CamelContextAware {
                     + rate);
         }
         this.rate = rate;
+    }
+
+    /** Sends no more than this many tweets in all; 0: no limit. */
+    public void setLimit(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("TWEETS_SAMPLE_LIMIT must be 0 (no limit) or more, but is " + limit);
+        }
+        this.limit = limit;
     }
 
     public void setLoop(boolean loop) {

@@ -97,6 +97,19 @@ class SampleTweetSourceTest {
     }
 
     @Test
+    void limitStopsTheLoopAfterExactlyThatManyTweets() throws Exception {
+        SampleTweetSource source = source(0, true);
+        source.setMaxBatch(4);
+        source.setLimit(11);
+
+        List<Status> sent = drain(source, 100);
+
+        assertThat(sent).hasSize(11);
+        assertThat(sent).extracting(Status::getId).doesNotHaveDuplicates();
+        assertThat(source.nextBatch()).isEmpty();
+    }
+
+    @Test
     void missingFileFailsAtStartWithItsName() {
         SampleTweetSource source = new SampleTweetSource();
         source.setCamelContext(new DefaultCamelContext());

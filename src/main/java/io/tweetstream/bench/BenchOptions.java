@@ -1,0 +1,66 @@
+package io.tweetstream.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line of {@code bench/run}. */
+record BenchOptions(int records, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean strict,
+        Path outputDir) {
+
+    static final String USAGE = """
+            usage: bench/run [--records N] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
+                             [--strict] [--out DIR]
+              --records N         records of the throughput phases (default 200000)
+              --rate R            tweets per second of the end-to-end latency phase (default 1000)
+              --seconds S         length of the end-to-end latency phase (default 30)
+              --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
+              --no-memory-check   skip the memory check
+              --strict            exit with status 3 when a target is missed
+              --out DIR           where results.json, results.md and logs go (default target/bench)""";
+
+    static BenchOptions parse(String... args) {
+        int records = 200_000;
+        int rate = 1_000;
+        int seconds = 30;
+        int memoryRecords = 1_000_000;
+        boolean memoryCheck = true;
+        boolean strict = false;
+        Path out = Path.of("target", "bench");
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String arg = rest.remove(0);
+            switch (arg) {
+                case "--records" -> records = positive(arg, value(arg, rest));
+                case "--rate" -> rate = positive(arg, value(arg, rest));
+                case "--seconds" -> seconds = positive(arg, value(arg, rest));
+                case "--memory-records" -> memoryRecords = positive(arg, value(arg, rest));
+                case "--no-memory-check" -> memoryCheck = false;
+                case "--strict" -> strict = true;
+                case "--out" -> out = Path.of(value(arg, rest));
+                case "-h", "--help" -> throw new IllegalArgumentException("help");
+                default -> throw new IllegalArgumentException("unknown option " + arg);
+            }
+        }
+        return new BenchOptions(records, rate, seconds, memoryRecords, memoryCheck, strict, out);
+    }
+
+    private static String value(String option, List<String> rest) {
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return rest.remove(0);
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int parsed = Integer.parseInt(value.replace("_", "").replace(",", ""));
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " must be a whole number above 0, but is '" + value + "'");
+    }
+}

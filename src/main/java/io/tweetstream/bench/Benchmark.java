@@ -1,0 +1,339 @@
+package io.tweetstream.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.tweetstream.event.TweetEvent;
+import io.tweetstream.event.TweetJson;
+import io.tweetstream.event.TweetNormalizer;
+import io.tweetstream.kafka.EmbeddedKafkaBroker;
+import io.tweetstream.kafka.KafkaTopics;
+import io.tweetstream.sample.SampleTweetSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import twitter4j.v1.Status;
+
+/**
+ * {@code bench/run}: our routes against raw Kafka clients on one fresh embedded broker, in one JVM
+ * run, in this order: raw producer, ingest route, raw consumer, consume route, end-to-end latency at
+ * a fixed rate; then the memory check in a JVM of its own. Prints a table and writes
+ * {@code target/bench/results.json}.
+ *
+ * <p>The routes are the files under {@code routes/} with {@code application.properties}, exactly as
+ * {@code java -jar target/tweetstream.jar} runs them; only the source's rate and limit, topic and
+ * group names are overridden. Progress and results go to standard error, the application's own log
+ * to standard output (bench/run keeps it in {@code target/bench/app.log}).
+ */
+public final class Benchmark {
+
+    private static final PrintStream OUT = System.err;
+    private static final String PUBLISHED = "tweetstream.tweets.published";
+    private static final String CONSUMED = "tweetstream.tweets.consumed";
+    private static final String DUPLICATES = "tweetstream.tweets.duplicates";
+
+    private final BenchOptions options;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private EmbeddedKafkaBroker broker;
+    private long phaseCpuNanos;
+    private long phaseWallNanos;
+
+    private Benchmark(BenchOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            OUT.println("bench/run: " + e.getMessage());
+            OUT.println(BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        int exit = new Benchmark(options).run();
+        org.apache.logging.log4j.LogManager.shutdown();
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(options.outputDir());
+        Path dataDir = options.outputDir().resolve("kafka");
+        deleteRecursively(dataDir);
+        Map<String, String> settings = settings();
+        int partitions = Integer.parseInt(settings.get("kafka.topic.partitions"));
+        results.put("startedAt", Instant.now().toString());
+        results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                "maxHeapMb", Runtime.getRuntime().maxMemory() >> 20));
+        results.put("records", options.records());
+        try {
+            broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, partitions);
+            rawProducer(settings, partitions);
+            ingestRoute();
+            rawConsumer();
+            consumeRoute();
+            endToEnd();
+            memoryAfterRun();
+        } finally {
+            if (broker != null) {
+                broker.stop();
+            }
+        }
+        if (options.memoryCheck()) {
+            results.put("memoryCheck", MemoryCheck.runInOwnJvm(options));
+        }
+        Path json = options.outputDir().resolve("results.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), results);
+        String table = ResultsTable.render(results);
+        Files.writeString(options.outputDir().resolve("results.md"), table, StandardCharsets.UTF_8);
+        OUT.println();
+        OUT.println(table);
+        OUT.println("Results in " + json);
+        results.put("targetsMet", ResultsTable.targetsMet(results));
+        return options.strict() && !ResultsTable.targetsMet(results) ? 3 : 0;
+    }
+
+    /** 1. raw producer: the exact bytes the route produces for the sample tweets, same producer settings. */
+    private void rawProducer(Map<String, String> settings, int partitions) throws Exception {
+        phase("raw producer");
+        List<String> keys = new ArrayList<>(options.records());
+        List<byte[]> values = new ArrayList<>(options.records());
+        sampleEvents(options.records(), keys, values);
+        long bytes = values.stream().mapToLong(v -> v.length).sum();
+        results.put("eventBytesAvg", Math.round((double) bytes / values.size()));
+        String topic = "bench.raw-producer";
+        KafkaTopics.createMissing(broker.bootstrapServers(), Map.of(topic, partitions));
+        Map<String, String> producer = Map.of(
+                ProducerConfig.ACKS_CONFIG, settings.get("kafka.producer.acks"),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, settings.get("kafka.producer.idempotence"),
+                ProducerConfig.LINGER_MS_CONFIG, settings.get("kafka.producer.linger-ms"),
+                ProducerConfig.BATCH_SIZE_CONFIG, settings.get("kafka.producer.batch-size"),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.get("kafka.producer.compression"),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, settings.get("kafka.producer.delivery-timeout-ms"));
+        results.put("producerSettings", producer);
+        timingFromHere();
+        long nanos = RawKafkaClients.produce(broker.bootstrapServers(), topic, producer, keys, values);
+        keys.clear();
+        values.clear();
+        results.put("rawProducer", throughput(options.records(), nanos));
+    }
+
+    /** 2. ingest route: the sample source at unlimited rate through tweets-to-kafka, until the last ack. */
+    private void ingestRoute() throws Exception {
+        phase("ingest route (sample-source -> tweets-to-kafka)");
+        Map<String, String> overrides = overrides("bench-ingest");
+        overrides.put("tweets.source", "sample");
+        overrides.put("tweets.sample.rate", "0");
+        overrides.put("tweets.sample.limit", Integer.toString(options.records()));
+        try (PipelineRun run = PipelineRun.start(overrides, "sample-source", "kafka-to-log")) {
+            timingFromHere();
+            long started = System.nanoTime();
+            run.startRoutes("sample-source");
+            long done = run.awaitCount(PUBLISHED, options.records(), timeoutFor(options.records()));
+            results.put("ingestRoute", throughput(options.records(), done - started));
+            if (run.count(DUPLICATES) > 0 || run.count(PUBLISHED) != options.records()) {
+                throw new IllegalStateException("The ingest route published " + run.count(PUBLISHED) + " records and "
+                        + "dropped " + run.count(DUPLICATES) + " as duplicates; expected exactly " + options.records());
+            }
+        }
+        ratio("ingestRatio", "ingestRoute", "rawProducer");
+    }
+
+    /** 3. raw consumer: the records the ingest route published. */
+    private void rawConsumer() {
+        phase("raw consumer");
+        timingFromHere();
+        long nanos = RawKafkaClients.consume(broker.bootstrapServers(), TOPIC, options.records(),
+                timeoutFor(options.records()));
+        results.put("rawConsumer", throughput(options.records(), nanos));
+    }
+
+    /** 4. consume route: kafka-to-log over the same records, from its first record to its last. */
+    private void consumeRoute() throws Exception {
+        phase("consume route (kafka-to-log)");
+        Map<String, String> overrides = overrides("bench-consume");
+        overrides.put("tweets.source", "none");
+        try (PipelineRun run = PipelineRun.start(overrides, "kafka-to-log")) {
+            timingFromHere();
+            run.startRoutes("kafka-to-log");
+            long first = run.awaitCount(CONSUMED, 1, Duration.ofSeconds(60));
+            long done = run.awaitCount(CONSUMED, options.records(), timeoutFor(options.records()));
+            results.put("consumeRoute", throughput(options.records() - 1, done - first));
+        }
+        ratio("consumeRatio", "consumeRoute", "rawConsumer");
+    }
+
+    /** 5. end-to-end latency, ingestedAt to consumed, at a fixed rate with both flows running. */
+    private void endToEnd() throws Exception {
+        int total = options.rate() * options.seconds();
+        phase("end-to-end latency: " + options.rate() + " tweets/s for " + options.seconds() + " s");
+        Map<String, String> overrides = overrides("bench-e2e");
+        overrides.put("kafka.topic", TOPIC + ".e2e");
+        overrides.put("tweets.dedup.topic", TOPIC + ".e2e.seen-ids");
+        overrides.put("kafka.dlq.topic", TOPIC + ".e2e.dlq");
+        overrides.put("tweets.source", "sample");
+        overrides.put("tweets.sample.rate", Integer.toString(options.rate()));
+        overrides.put("tweets.sample.limit", Integer.toString(total));
+        try (PipelineRun run = PipelineRun.start(overrides, "sample-source")) {
+            awaitConsumerAssigned("bench-e2e");
+            run.startRoutes("sample-source");
+            run.awaitCount(CONSUMED, total, Duration.ofSeconds(options.seconds() + 120L));
+            Timer latency = run.freshnessIngested();
+            Map<String, Object> endToEnd = new LinkedHashMap<>();
+            endToEnd.put("ratePerSec", options.rate());
+            endToEnd.put("seconds", options.seconds());
+            endToEnd.put("records", latency.count());
+            for (ValueAtPercentile percentile : latency.takeSnapshot().percentileValues()) {
+                String name = percentile.percentile() == 0.5 ? "p50Ms" : "p99Ms";
+                endToEnd.put(name, round(percentile.value(TimeUnit.MILLISECONDS)));
+            }
+            endToEnd.put("maxMs", round(latency.max(TimeUnit.MILLISECONDS)));
+            endToEnd.put("meanMs", round(latency.mean(TimeUnit.MILLISECONDS)));
+            results.put("endToEnd", endToEnd);
+        }
+    }
+
+    private void memoryAfterRun() {
+        System.gc();
+        results.put("peakRssMb", ProcessMemory.peakRssMb());
+        results.put("heapAfterRunMb", ProcessMemory.heapUsedMb());
+    }
+
+    private static final String TOPIC = "rk_hadoop";
+
+    /** Settings every phase shares: the bench's broker and HTTP port, a group and nothing else. */
+    private Map<String, String> overrides(String group) {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("kafka.brokers", broker.bootstrapServers());
+        overrides.put("kafka.consumer.group", group);
+        overrides.put("camel.server.port", Integer.toString(ProcessMemory.freePort()));
+        return overrides;
+    }
+
+    private void awaitConsumerAssigned(String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            PipelineRun.awaitCount(() -> {
+                try {
+                    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                            .describedGroups().get(group).get();
+                    return description.members().stream()
+                            .mapToLong(member -> member.assignment().topicPartitions().size()).sum();
+                } catch (Exception e) {
+                    return 0;
+                }
+            }, "partitions assigned to " + group, 1, Duration.ofSeconds(60));
+        }
+    }
+
+    /** The application's settings as users have them: application.properties and their overrides. */
+    private static Map<String, String> settings() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            PropertiesComponent properties = context.getPropertiesComponent();
+            properties.setLocation("file:application.properties");
+            Map<String, String> settings = new HashMap<>();
+            for (String key : List.of("kafka.topic.partitions", "kafka.producer.acks", "kafka.producer.idempotence",
+                    "kafka.producer.linger-ms", "kafka.producer.batch-size", "kafka.producer.compression",
+                    "kafka.producer.delivery-timeout-ms")) {
+                settings.put(key, properties.resolveProperty(key).orElseThrow(
+                        () -> new IllegalStateException(key + " is missing from application.properties")).strip());
+            }
+            return settings;
+        }
+    }
+
+    /** Tweet events exactly as tweets-to-kafka writes them, from the looping sample source. */
+    private static void sampleEvents(int count, List<String> keys, List<byte[]> values) throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            SampleTweetSource source = new SampleTweetSource();
+            source.setCamelContext(context);
+            source.setRate(0);
+            source.setLoop(true);
+            source.setMaxBatch(10_000);
+            source.start();
+            TweetNormalizer normalizer = new TweetNormalizer();
+            ObjectMapper json = TweetJson.objectMapper();
+            while (values.size() < count) {
+                for (Status status : source.nextBatch()) {
+                    if (values.size() == count) {
+                        break;
+                    }
+                    TweetEvent event = normalizer.normalize(status, "sample");
+                    keys.add(event.id());
+                    values.add(json.writeValueAsBytes(event));
+                }
+            }
+        }
+    }
+
+    private Map<String, Object> throughput(long records, long nanos) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        double seconds = nanos / 1e9;
+        result.put("records", records);
+        result.put("seconds", round(seconds));
+        result.put("recordsPerSec", Math.round(records / seconds));
+        // CPU of the whole process (broker included) over the phase, set-up included: 2.0 = both cores busy
+        double cores = (double) (ProcessMemory.cpuNanos() - phaseCpuNanos) / (System.nanoTime() - phaseWallNanos);
+        result.put("cpuCoresBusy", round(cores));
+        OUT.printf("  %,d records in %.2f s: %,d records/s (%.2f cores busy)%n", records, seconds,
+                Math.round(records / seconds), cores);
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void ratio(String name, String route, String raw) {
+        double routeRate = ((Number) ((Map<String, Object>) results.get(route)).get("recordsPerSec")).doubleValue();
+        double rawRate = ((Number) ((Map<String, Object>) results.get(raw)).get("recordsPerSec")).doubleValue();
+        results.put(name, Math.round(routeRate / rawRate * 1000) / 1000.0);
+    }
+
+    private static Duration timeoutFor(long records) {
+        return Duration.ofSeconds(120 + records / 1000);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static void phase(String name) {
+        OUT.println("== " + name);
+    }
+
+    /** Starts the CPU measurement of the phase's timed part. */
+    private void timingFromHere() {
+        phaseCpuNanos = ProcessMemory.cpuNanos();
+        phaseWallNanos = System.nanoTime();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.tweetstream.bench;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.main.Main;
+
+/**
+ * The tweetstream routes as users run them (the files under {@code routes/} and
+ * {@code application.properties} of the working directory), in this JVM, with benchmark overrides
+ * on top. The routes named in {@code held} are loaded but not started until {@link #startRoutes}, so
+ * a measurement starts at a known moment and not during the context's start-up.
+ */
+final class PipelineRun implements AutoCloseable {
+
+    private static final String FRESHNESS_INGESTED = "tweetstream.freshness.ingested";
+
+    private final Main main = new Main();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    private PipelineRun() {
+    }
+
+    /** Starts the Camel context with the routes under {@code routes/}; the {@code held} routes stay stopped. */
+    static PipelineRun start(Map<String, String> overrides, String... held) throws Exception {
+        PipelineRun run = new PipelineRun();
+        // exact percentiles of end-to-end latency for the benchmark (the app itself publishes histograms)
+        run.registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(io.micrometer.core.instrument.Meter.Id id,
+                    DistributionStatisticConfig config) {
+                if (!id.getName().equals(FRESHNESS_INGESTED)) {
+                    return config;
+                }
+                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(3)
+                        .expiry(Duration.ofHours(1)).bufferLength(1).build().merge(config);
+            }
+        });
+        Properties properties = new Properties();
+        properties.putAll(overrides);
+        if (held.length > 0) {
+            properties.put("camel.main.auto-startup-exclude-pattern", String.join(",", held));
+        }
+        run.main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        run.main.setOverrideProperties(properties);
+        run.main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, run.registry);
+        run.main.start();
+        return run;
+    }
+
+    CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    void startRoutes(String... routeIds) throws Exception {
+        for (String routeId : routeIds) {
+            context().getRouteController().startRoute(routeId);
+        }
+    }
+
+    /** The count of a tweetstream counter, summed over its tags. */
+    long count(String counterName) {
+        return (long) registry.find(counterName).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /**
+     * Waits until the counter reaches {@code target}; returns the nanoTime at which it was first seen
+     * there. Fails after {@code timeout} with how far it got.
+     */
+    long awaitCount(String counterName, long target, Duration timeout) throws InterruptedException {
+        return awaitCount(() -> count(counterName), counterName, target, timeout);
+    }
+
+    static long awaitCount(LongSupplier counter, String what, long target, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen;
+        while ((seen = counter.getAsLong()) < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " reached only " + seen + " of " + target + " within "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(1);
+        }
+        return System.nanoTime();
+    }
+
+    /** The ingestedAt-to-consumed timer of kafka-to-log, with exact p50 and p99. */
+    Timer freshnessIngested() {
+        Timer timer = registry.find(FRESHNESS_INGESTED).timer();
+        if (timer == null) {
+            throw new IllegalStateException("No " + FRESHNESS_INGESTED + " timer: kafka-to-log consumed nothing");
+        }
+        return timer;
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}
