@@ -5,13 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code bench/run}. */
-record BenchOptions(int records, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean strict,
+record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean strict,
         Path outputDir) {
 
     static final String USAGE = """
-            usage: bench/run [--records N] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
+            usage: bench/run [--records N] [--warmup W] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
                              [--strict] [--out DIR]
               --records N         records of the throughput phases (default 200000)
+              --warmup W          records each throughput phase handles before it is timed, so the JIT
+                                  has compiled the hot paths as in a long-running app (default 20000)
               --rate R            tweets per second of the end-to-end latency phase (default 1000)
               --seconds S         length of the end-to-end latency phase (default 30)
               --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
@@ -21,6 +23,7 @@ record BenchOptions(int records, int rate, int seconds, int memoryRecords, boole
 
     static BenchOptions parse(String... args) {
         int records = 200_000;
+        int warmup = 20_000;
         int rate = 1_000;
         int seconds = 30;
         int memoryRecords = 1_000_000;
@@ -32,6 +35,7 @@ record BenchOptions(int records, int rate, int seconds, int memoryRecords, boole
             String arg = rest.remove(0);
             switch (arg) {
                 case "--records" -> records = positive(arg, value(arg, rest));
+                case "--warmup" -> warmup = number(arg, value(arg, rest), 0);
                 case "--rate" -> rate = positive(arg, value(arg, rest));
                 case "--seconds" -> seconds = positive(arg, value(arg, rest));
                 case "--memory-records" -> memoryRecords = positive(arg, value(arg, rest));
@@ -42,7 +46,7 @@ record BenchOptions(int records, int rate, int seconds, int memoryRecords, boole
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        return new BenchOptions(records, rate, seconds, memoryRecords, memoryCheck, strict, out);
+        return new BenchOptions(records, warmup, rate, seconds, memoryRecords, memoryCheck, strict, out);
     }
 
     private static String value(String option, List<String> rest) {
@@ -53,14 +57,19 @@ record BenchOptions(int records, int rate, int seconds, int memoryRecords, boole
     }
 
     private static int positive(String option, String value) {
+        return number(option, value, 1);
+    }
+
+    private static int number(String option, String value, int min) {
         try {
             int parsed = Integer.parseInt(value.replace("_", "").replace(",", ""));
-            if (parsed > 0) {
+            if (parsed >= min) {
                 return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(option + " must be a whole number above 0, but is '" + value + "'");
+        throw new IllegalArgumentException(option + " must be a whole number of at least " + min + ", but is '"
+                + value + "'");
     }
 }

@@ -56,6 +56,7 @@ public final class Benchmark {
     private EmbeddedKafkaBroker broker;
     private long phaseCpuNanos;
     private long phaseWallNanos;
+    private long phaseAllocatedBytes;
 
     private Benchmark(BenchOptions options) {
         this.options = options;
@@ -87,6 +88,7 @@ public final class Benchmark {
                 "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 "maxHeapMb", Runtime.getRuntime().maxMemory() >> 20));
         results.put("records", options.records());
+        results.put("warmupRecords", options.warmup());
         try {
             broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, partitions);
             rawProducer(settings, partitions);
@@ -103,6 +105,7 @@ public final class Benchmark {
         if (options.memoryCheck()) {
             results.put("memoryCheck", MemoryCheck.runInOwnJvm(options));
         }
+        results.put("targetsMet", ResultsTable.targetsMet(results));
         Path json = options.outputDir().resolve("results.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), results);
         String table = ResultsTable.render(results);
@@ -110,16 +113,16 @@ public final class Benchmark {
         OUT.println();
         OUT.println(table);
         OUT.println("Results in " + json);
-        results.put("targetsMet", ResultsTable.targetsMet(results));
         return options.strict() && !ResultsTable.targetsMet(results) ? 3 : 0;
     }
 
     /** 1. raw producer: the exact bytes the route produces for the sample tweets, same producer settings. */
     private void rawProducer(Map<String, String> settings, int partitions) throws Exception {
         phase("raw producer");
-        List<String> keys = new ArrayList<>(options.records());
-        List<byte[]> values = new ArrayList<>(options.records());
-        sampleEvents(options.records(), keys, values);
+        int total = options.warmup() + options.records();
+        List<String> keys = new ArrayList<>(total);
+        List<byte[]> values = new ArrayList<>(total);
+        sampleEvents(total, keys, values);
         long bytes = values.stream().mapToLong(v -> v.length).sum();
         results.put("eventBytesAvg", Math.round((double) bytes / values.size()));
         String topic = "bench.raw-producer";
@@ -132,8 +135,8 @@ public final class Benchmark {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.get("kafka.producer.compression"),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, settings.get("kafka.producer.delivery-timeout-ms"));
         results.put("producerSettings", producer);
-        timingFromHere();
-        long nanos = RawKafkaClients.produce(broker.bootstrapServers(), topic, producer, keys, values);
+        long nanos = RawKafkaClients.produce(broker.bootstrapServers(), topic, producer, keys, values,
+                options.warmup(), this::timingFromHere);
         keys.clear();
         values.clear();
         results.put("rawProducer", throughput(options.records(), nanos));
@@ -145,16 +148,17 @@ public final class Benchmark {
         Map<String, String> overrides = overrides("bench-ingest");
         overrides.put("tweets.source", "sample");
         overrides.put("tweets.sample.rate", "0");
-        overrides.put("tweets.sample.limit", Integer.toString(options.records()));
+        int total = options.warmup() + options.records();
+        overrides.put("tweets.sample.limit", Integer.toString(total));
         try (PipelineRun run = PipelineRun.start(overrides, "sample-source", "kafka-to-log")) {
-            timingFromHere();
-            long started = System.nanoTime();
             run.startRoutes("sample-source");
-            long done = run.awaitCount(PUBLISHED, options.records(), timeoutFor(options.records()));
+            long started = run.awaitCount(PUBLISHED, options.warmup(), timeoutFor(options.warmup()));
+            timingFromHere();
+            long done = run.awaitCount(PUBLISHED, total, timeoutFor(options.records()));
             results.put("ingestRoute", throughput(options.records(), done - started));
-            if (run.count(DUPLICATES) > 0 || run.count(PUBLISHED) != options.records()) {
+            if (run.count(DUPLICATES) > 0 || run.count(PUBLISHED) != total) {
                 throw new IllegalStateException("The ingest route published " + run.count(PUBLISHED) + " records and "
-                        + "dropped " + run.count(DUPLICATES) + " as duplicates; expected exactly " + options.records());
+                        + "dropped " + run.count(DUPLICATES) + " as duplicates; expected exactly " + total);
             }
         }
         ratio("ingestRatio", "ingestRoute", "rawProducer");
@@ -163,9 +167,8 @@ public final class Benchmark {
     /** 3. raw consumer: the records the ingest route published. */
     private void rawConsumer() {
         phase("raw consumer");
-        timingFromHere();
-        long nanos = RawKafkaClients.consume(broker.bootstrapServers(), TOPIC, options.records(),
-                timeoutFor(options.records()));
+        long nanos = RawKafkaClients.consume(broker.bootstrapServers(), TOPIC, options.warmup(), options.records(),
+                timeoutFor(options.records()), this::timingFromHere);
         results.put("rawConsumer", throughput(options.records(), nanos));
     }
 
@@ -175,11 +178,12 @@ public final class Benchmark {
         Map<String, String> overrides = overrides("bench-consume");
         overrides.put("tweets.source", "none");
         try (PipelineRun run = PipelineRun.start(overrides, "kafka-to-log")) {
-            timingFromHere();
             run.startRoutes("kafka-to-log");
-            long first = run.awaitCount(CONSUMED, 1, Duration.ofSeconds(60));
-            long done = run.awaitCount(CONSUMED, options.records(), timeoutFor(options.records()));
-            results.put("consumeRoute", throughput(options.records() - 1, done - first));
+            // from the first record after the warm-up (or the first record: the group join is not timed)
+            long first = run.awaitCount(CONSUMED, Math.max(1, options.warmup()), timeoutFor(options.warmup()));
+            timingFromHere();
+            long done = run.awaitCount(CONSUMED, options.warmup() + options.records(), timeoutFor(options.records()));
+            results.put("consumeRoute", throughput(options.records() - (options.warmup() == 0 ? 1 : 0), done - first));
         }
         ratio("consumeRatio", "consumeRoute", "rawConsumer");
     }
@@ -293,11 +297,17 @@ public final class Benchmark {
         result.put("records", records);
         result.put("seconds", round(seconds));
         result.put("recordsPerSec", Math.round(records / seconds));
-        // CPU of the whole process (broker included) over the phase, set-up included: 2.0 = both cores busy
-        double cores = (double) (ProcessMemory.cpuNanos() - phaseCpuNanos) / (System.nanoTime() - phaseWallNanos);
+        // CPU and heap allocation of the whole process (broker included) over the phase: what a record
+        // costs, which other load on the machine changes much less than it changes the rate
+        long cpu = ProcessMemory.cpuNanos() - phaseCpuNanos;
+        double cores = (double) cpu / (System.nanoTime() - phaseWallNanos);
+        long allocated = ProcessMemory.allocatedBytes() - phaseAllocatedBytes;
         result.put("cpuCoresBusy", round(cores));
-        OUT.printf("  %,d records in %.2f s: %,d records/s (%.2f cores busy)%n", records, seconds,
-                Math.round(records / seconds), cores);
+        result.put("cpuMicrosPerRecord", round(cpu / 1e3 / records));
+        result.put("allocatedBytesPerRecord", allocated / records);
+        OUT.printf("  %,d records in %.2f s: %,d records/s (%.2f cores busy, %.1f µs CPU and %,d bytes allocated per"
+                + " record)%n", records, seconds, Math.round(records / seconds), cores, cpu / 1e3 / records,
+                allocated / records);
         return result;
     }
 
@@ -324,6 +334,7 @@ public final class Benchmark {
     private void timingFromHere() {
         phaseCpuNanos = ProcessMemory.cpuNanos();
         phaseWallNanos = System.nanoTime();
+        phaseAllocatedBytes = ProcessMemory.allocatedBytes();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

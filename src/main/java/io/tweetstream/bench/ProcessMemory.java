@@ -44,6 +44,11 @@ final class ProcessMemory {
                 .getProcessCpuTime();
     }
 
+    /** Heap bytes allocated so far by the live threads of the process. */
+    static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

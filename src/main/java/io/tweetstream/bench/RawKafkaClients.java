@@ -28,9 +28,12 @@ final class RawKafkaClients {
     private RawKafkaClients() {
     }
 
-    /** Sends every event, keyed by its id, and returns the nanos from the first send to the last ack. */
+    /**
+     * Sends every event, keyed by its id, and returns the nanos from the first send after the
+     * {@code warmup} first ones (sent and acknowledged first) to the last ack.
+     */
     static long produce(String bootstrapServers, String topic, Map<String, String> producerSettings,
-            List<String> keys, List<byte[]> values) throws InterruptedException {
+            List<String> keys, List<byte[]> values, int warmup, Runnable timingStarts) throws InterruptedException {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.putAll(producerSettings);
@@ -40,8 +43,13 @@ final class RawKafkaClients {
                 new ByteArraySerializer())) {
             // the first send waits for the topic's metadata; outside the measurement, as for the route
             producer.partitionsFor(topic);
+            for (int i = 0; i < warmup; i++) {
+                producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
+            }
+            producer.flush();
+            timingStarts.run();
             started = System.nanoTime();
-            for (int i = 0; i < values.size(); i++) {
+            for (int i = warmup; i < values.size(); i++) {
                 producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)), (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
@@ -57,8 +65,13 @@ final class RawKafkaClients {
         return elapsed;
     }
 
-    /** Reads {@code count} records of the topic from its start; returns the nanos it took. */
-    static long consume(String bootstrapServers, String topic, long count, Duration timeout) {
+    /**
+     * Reads {@code warmup} then {@code count} records of the topic from its start; returns the nanos
+     * from the first poll after the warm-up (or the first record: the group join is not the
+     * consumer's throughput, and the route is timed the same way) to the last record.
+     */
+    static long consume(String bootstrapServers, String topic, long warmup, long count, Duration timeout,
+            Runnable timingStarts) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + UUID.randomUUID());
@@ -66,16 +79,20 @@ final class RawKafkaClients {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long started = System.nanoTime();
-            long deadline = started + timeout.toNanos();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long started = 0;
             long read = 0;
             long bytes = 0;
-            while (read < count) {
+            while (read < warmup + count) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("The raw consumer read only " + read + " of " + count
                             + " records of " + topic + " within " + timeout.toSeconds() + " s");
                 }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+                if (started == 0 && !records.isEmpty() && read >= warmup) {
+                    timingStarts.run();
+                    started = System.nanoTime();
+                }
                 for (var record : records) {
                     bytes += record.value().length;
                     read++;

@@ -5,13 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +24,7 @@ import twitter4j.v1.Status;
 
 /**
  * The sample tweet source: replays the bundled Twitter API v1.1 JSON tweets as twitter4j
- * {@link Status} objects, parsed by twitter4j exactly as camel-twitter's are.
+ * {@link Status} objects, parsed by twitter4j exactly as camel-twitter's are (once, at start-up).
  *
  * <p>Paced at {@code rate} tweets per second (0: as fast as the route takes them) with a token
  * bucket, so any timer period works. With {@code loop} off, the sample is sent once, exactly as in
@@ -42,8 +39,6 @@ public class SampleTweetSource implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(SampleTweetSource.class);
     /** Twitter's id epoch (2010-11-04T01:42:54.657Z); ids carry milliseconds since then above bit 22. */
     private static final long TWITTER_EPOCH_MILLIS = 1288834974657L;
-    private static final DateTimeFormatter CREATED_AT =
-            DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", Locale.ENGLISH);
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final LongSupplier nanoClock;
@@ -54,7 +49,7 @@ public class SampleTweetSource implements CamelContextAware {
     private int maxBatch = 1000;
     private long limit;
 
-    private List<ObjectNode> tweets = List.of();
+    private List<Status> tweets = List.of();
     private int next;
     private long pass;
     private long lastId;
@@ -76,7 +71,7 @@ public class SampleTweetSource implements CamelContextAware {
      * The tweets due now: as many as the rate allows since the last call (at most {@code maxBatch}),
      * an empty list when none is due or a single pass is over.
      */
-    public synchronized List<Status> nextBatch() throws TwitterException {
+    public synchronized List<Status> nextBatch() {
         int due = due();
         if (limit > 0 && sent + due > limit) {
             due = (int) (limit - sent);
@@ -122,16 +117,11 @@ public class SampleTweetSource implements CamelContextAware {
         return due;
     }
 
-    private Status status(ObjectNode tweet) throws TwitterException {
+    private Status status(Status tweet) {
         if (!loop) {
-            return TwitterObjectFactory.createStatus(tweet.toString());
+            return tweet;
         }
-        ObjectNode replayed = tweet.deepCopy();
-        long id = freshId();
-        replayed.put("id", id);
-        replayed.put("id_str", Long.toString(id));
-        replayed.put("created_at", CREATED_AT.format(ZonedDateTime.now(ZoneOffset.UTC)));
-        return TwitterObjectFactory.createStatus(replayed.toString());
+        return ReplayedStatus.of(tweet, freshId(), LocalDateTime.now());
     }
 
     /** A Twitter-style id from the current time, strictly greater than any id handed out before. */
@@ -158,7 +148,7 @@ public class SampleTweetSource implements CamelContextAware {
 
     /** Loads the sample tweets; fails at start-up when the file is missing or not JSON lines. */
     public synchronized void start() throws IOException {
-        List<ObjectNode> loaded = new ArrayList<>();
+        List<Status> loaded = new ArrayList<>();
         try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, file);
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
@@ -169,8 +159,11 @@ public class SampleTweetSource implements CamelContextAware {
                     continue;
                 }
                 try {
-                    loaded.add((ObjectNode) mapper.readTree(line));
-                } catch (IOException | ClassCastException e) {
+                    if (!(mapper.readTree(line) instanceof ObjectNode)) {
+                        throw new IllegalArgumentException("not a JSON object");
+                    }
+                    loaded.add(TwitterObjectFactory.createStatus(line));
+                } catch (IOException | TwitterException | IllegalArgumentException e) {
                     throw new IllegalArgumentException("Sample tweets file " + file + " line " + lineNumber
                             + " is not a JSON object: " + e.getMessage(), e);
                 }

@@ -129,10 +129,9 @@ class KafkaToLogRouteTest extends RouteFileTestSupport {
 
     /** Input from direct: instead of Kafka; what is logged and what is dead-lettered, mocked. */
     private void adviseAndStart() throws Exception {
-        AdviceWith.adviceWith(context, "kafka-to-log", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByType(LogDefinition.class).after().to("mock:logged");
-        });
+        AdviceWith.adviceWith(context, "kafka-to-log", route -> route.replaceFromWith("direct:test-input"));
+        AdviceWith.adviceWith(context, "process-tweet",
+                route -> route.weaveByType(LogDefinition.class).after().to("mock:logged"));
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }

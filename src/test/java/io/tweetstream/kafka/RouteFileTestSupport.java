@@ -12,7 +12,10 @@ import org.apache.camel.test.main.junit5.CamelMainTestSupport;
  */
 abstract class RouteFileTestSupport extends CamelMainTestSupport {
 
-    /** The route files under test, e.g. {@code "kafka-to-log.camel.yaml"}. */
+    /**
+     * The route files under test, e.g. {@code "kafka-to-log.camel.yaml"} under {@code routes/}, or a
+     * test's own route, e.g. {@code "classpath:routes/test-source.camel.yaml"}.
+     */
     protected abstract String[] routeFiles();
 
     /** Property overrides of this test, on top of those every route test needs. */
@@ -34,7 +37,7 @@ abstract class RouteFileTestSupport extends CamelMainTestSupport {
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         StringBuilder pattern = new StringBuilder("file:routes/beans.camel.yaml");
         for (String file : routeFiles()) {
-            pattern.append(",file:routes/").append(file);
+            pattern.append(',').append(file.startsWith("classpath:") ? file : "file:routes/" + file);
         }
         Properties properties = new Properties();
         properties.put("camel.main.routes-include-pattern", pattern.toString());

@@ -18,12 +18,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The tweets-to-kafka route file as users run it, with its input replaced and Kafka mocked. */
+/** The tweets-to-kafka route file as users run it, fed by a test source route, with Kafka mocked. */
 class TweetsToKafkaRouteTest extends RouteFileTestSupport {
 
     @Override
     protected String[] routeFiles() {
-        return new String[] {"error-handling.camel.yaml", "dead-letter.camel.yaml", "tweets-to-kafka.camel.yaml"};
+        return new String[] {"error-handling.camel.yaml", "dead-letter.camel.yaml", "tweets-to-kafka.camel.yaml",
+            "classpath:routes/test-source.camel.yaml"};
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,7 +102,7 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         dlq.expectedMessageCount(1);
         dlq.expectedHeaderReceived(KafkaConstants.KEY, "1861300000000000003");
         dlq.expectedHeaderReceived("dlq.source", "twitter-search");
-        dlq.expectedHeaderReceived("dlq.route.id", "tweets-to-kafka");
+        dlq.expectedHeaderReceived("dlq.route.id", "test-source");
         dlq.expectedHeaderReceived("dlq.exception.class", "java.lang.IllegalArgumentException");
         ObjectNode noUser = (ObjectNode) Tweets.JSON.readTree(Tweets.fixture("no-entities"));
         noUser.remove("user");
@@ -115,12 +116,10 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(String.class)).contains("1861300000000000003");
     }
 
-    /** Input from direct: instead of a source; Kafka and the dead-letter topic mocked. */
+    /** Input from a test source route (direct:test-input); Kafka and the dead-letter topic mocked. */
     private void adviseAndStart() throws Exception {
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> {
-            route.replaceFromWith("direct:test-input");
-            route.weaveByToUri("kafka:*").replace().to("mock:kafka");
-        });
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace()
+                .to("mock:kafka"));
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }
