@@ -71,6 +71,12 @@ public final class FakeXApi implements AutoCloseable {
         return server.findAll(anyRequestedFor(anyUrl()));
     }
 
+    /** A header of the answer this request got (templated headers as sent). */
+    public String responseHeader(LoggedRequest request, String name) {
+        return server.getAllServeEvents().stream().filter(event -> event.getRequest().getId().equals(request.getId()))
+                .findFirst().orElseThrow().getResponse().getHeaders().getHeader(name).firstValue();
+    }
+
     private static MappingBuilder search(String sinceId, String nextToken) {
         return get(urlPathEqualTo(SEARCH))
                 .withQueryParam("since_id", sinceId == null ? absent() : equalTo(sinceId))
@@ -86,6 +92,13 @@ public final class FakeXApi implements AutoCloseable {
     public static ResponseDefinitionBuilder rateLimited(Instant reset) {
         return json(429, "error-429").withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "0")
                 .withHeader("x-rate-limit-reset", Long.toString(reset.getEpochSecond()));
+    }
+
+    /** A 429 whose x-rate-limit-reset is this many seconds after the moment it is answered. */
+    public static ResponseDefinitionBuilder rateLimitedFor(int seconds) {
+        return json(429, "error-429").withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "0")
+                .withHeader("x-rate-limit-reset", "{{now offset='" + seconds + " seconds' format='unix'}}")
+                .withTransformers("response-template");
     }
 
     public static ResponseDefinitionBuilder serverError() {

@@ -135,7 +135,7 @@ public class XRecentSearch {
 
     /**
      * Prepares the next request: its query string (the camel-http endpoint is X_API_BASE_URL, the
-     * route sets the path), no body. The bearer token is added by the HTTP client ({@link XBearerAuth}).
+     * route sets the path), no body. The bearer token is added by the HTTP client ({@link XApiClient}).
      */
     public synchronized void request(Exchange exchange) {
         Map<String, String> parameters = new LinkedHashMap<>();

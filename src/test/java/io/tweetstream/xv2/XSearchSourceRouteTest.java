@@ -150,6 +150,17 @@ class XSearchSourceRouteTest extends RouteFileTestSupport {
         assertThat(cursors.saved.get("x-v2-search:kafka -is:retweet")).contains("\"sinceId\":\"1861400000000000010\"");
     }
 
+    @Test
+    void aRateLimitedRequestIsNotRepeatedBeforeItsReset() throws Exception {
+        API.answer(null, null, FakeXApi.rateLimited(java.time.Instant.now().plusSeconds(3600)));
+        adviseAndStart();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> API.requests().size() == 1);
+        // HttpClient on its own would repeat a 429 after a second
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> API.requests().size() == 1);
+        assertThat(getMockEndpoint("mock:kafka").getReceivedCounter()).isZero();
+    }
+
     /** The timer stays, the HTTP calls go to the fake API; Kafka and the dead-letter topic mocked. */
     private void adviseAndStart() throws Exception {
         context.getRegistry().lookupByNameAndType("xRecentSearch", XRecentSearch.class).setCursors(cursors);
