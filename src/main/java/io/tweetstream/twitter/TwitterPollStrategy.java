@@ -90,9 +90,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
         Duration rateLimitStatusWait = twitter != null && twitter.getRateLimitStatus() != null
                 && twitter.getRateLimitStatus().getSecondsUntilReset() > 0
                 ? Duration.ofSeconds(twitter.getRateLimitStatus().getSecondsUntilReset() + 1L) : null;
-        String refusedAdvice = "check TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN,"
-                + " TWITTER_ACCESS_TOKEN_SECRET and that your access tier allows API v1.1 "
-                + (endpoint.getEndpointBaseUri().startsWith("twitter-search") ? "search" : "timelines");
+        String refusedAdvice = twitterAdvice(!endpoint.getEndpointBaseUri().startsWith("twitter-search"));
         String description = status == 401 || status == 403 ? null : describe(twitter, cause, status);
         recordFailure("Twitter API", uri(endpoint), status, headers, description, refusedAdvice, rateLimitStatusWait);
         return false;
@@ -216,9 +214,13 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
             return "check X_BEARER_TOKEN (the bearer token of an app in a Project) and that your access tier"
                     + " includes API v2 recent search (GET /2/tweets/search/recent)";
         }
+        return twitterAdvice("twitter-timeline".equals(source));
+    }
+
+    private static String twitterAdvice(boolean timelines) {
         return "check TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN,"
                 + " TWITTER_ACCESS_TOKEN_SECRET and that your access tier allows API v1.1 "
-                + ("twitter-timeline".equals(source) ? "timelines" : "search");
+                + (timelines ? "timelines" : "search");
     }
 
     /**

@@ -262,6 +262,17 @@ class XRecentSearchTest {
     }
 
     @Test
+    void aTierWithoutRecentSearchIsRefusedAccess() {
+        search.begin();
+        request();
+        answer(403, "error-403-client-not-enrolled");
+
+        assertThat(strategy.state().condition()).isEqualTo(Condition.REFUSED);
+        assertThat(strategy.state().lastStatusCode()).isEqualTo(403);
+        assertThat(strategy.isDue()).isFalse();
+    }
+
+    @Test
     void noPollWhileTheCursorCannotBeRead() {
         cursors.unreadable = true;
 
