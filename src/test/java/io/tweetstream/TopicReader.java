@@ -19,6 +19,21 @@ public final class TopicReader {
     private TopicReader() {
     }
 
+    /** The record keys of a whole topic, in partition order, duplicates included. */
+    public static List<String> keys(String bootstrapServers, String topic) {
+        return readAll(bootstrapServers, topic).stream().map(ConsumerRecord::key).toList();
+    }
+
+    /**
+     * The record keys of a topic of an app that has stopped: read with a broker of our own started on
+     * the app's embedded broker's data directory.
+     */
+    public static List<String> keysOnceStopped(int port, java.nio.file.Path dataDir, String topic) {
+        try (var broker = io.tweetstream.kafka.EmbeddedKafkaBroker.start("127.0.0.1", port, dataDir, 3)) {
+            return keys(broker.bootstrapServers(), topic);
+        }
+    }
+
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, String topic) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

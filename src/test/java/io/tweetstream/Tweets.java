@@ -20,7 +20,7 @@ import twitter4j.TwitterException;
 import twitter4j.TwitterObjectFactory;
 import twitter4j.v1.Status;
 
-/** Test fixtures: hand-made v1.1 tweets, the bundled sample tweets and the tweet event schema. */
+/** Test fixtures: hand-made v1.1 tweets and v2 answers, the bundled sample tweets and the tweet event schema. */
 public final class Tweets {
 
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +55,27 @@ public final class Tweets {
                 throw new IllegalArgumentException("No fixture tweets/" + name + ".json");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An X API v2 answer from {@code src/test/resources/x-v2/NAME.json}, as the API sends it. */
+    public static String v2Fixture(String name) {
+        try (InputStream in = Tweets.class.getResourceAsStream("/x-v2/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalArgumentException("No fixture x-v2/" + name + ".json");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An X API v2 answer fixture, parsed. */
+    public static JsonNode v2Answer(String name) {
+        try {
+            return JSON.readTree(v2Fixture(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -53,7 +53,7 @@ public final class TweetstreamProcess implements AutoCloseable {
         command.add(JAR.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.startsWith("TWEETS_")
-                || name.startsWith("TWITTER_") || name.startsWith("CAMEL_"));
+                || name.startsWith("TWITTER_") || name.startsWith("X_") || name.startsWith("CAMEL_"));
         builder.environment().putAll(environment);
         builder.environment().putIfAbsent("CAMEL_SERVER_PORT", Integer.toString(freePort()));
         try {

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,17 +163,13 @@ class TwitterSourceIT {
     }
 
     private Set<String> keys() {
-        return TopicReader.readAll("127.0.0.1:" + port, "rk_hadoop").stream().map(ConsumerRecord::key)
-                .collect(Collectors.toSet());
+        return Set.copyOf(TopicReader.keys("127.0.0.1:" + port, "rk_hadoop"));
     }
 
-    private void assertTopicHoldsExactlyOnce(Set<String> ids) throws Exception {
+    private void assertTopicHoldsExactlyOnce(Set<String> ids) {
         // the app is stopped: read the topic with a broker of our own on the same data directory
-        try (var broker = io.tweetstream.kafka.EmbeddedKafkaBroker.start("127.0.0.1", port, dataDir, 3)) {
-            List<String> keys = TopicReader.readAll(broker.bootstrapServers(), "rk_hadoop").stream()
-                    .map(ConsumerRecord::key).toList();
-            assertThat(keys).hasSameSizeAs(ids).containsExactlyInAnyOrderElementsOf(ids);
-        }
+        List<String> keys = TopicReader.keysOnceStopped(port, dataDir, "rk_hadoop");
+        assertThat(keys).hasSameSizeAs(ids).containsExactlyInAnyOrderElementsOf(ids);
     }
 
     private static Set<String> ids(int from, int to) {

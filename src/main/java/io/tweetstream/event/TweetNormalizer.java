@@ -19,7 +19,9 @@ import twitter4j.v1.UserMentionEntity;
 
 /**
  * Turns a twitter4j {@link Status} (what camel-twitter emits, and what the sample source builds from
- * Twitter API v1.1 JSON) into a {@link TweetEvent}. Every source goes through this one mapping.
+ * Twitter API v1.1 JSON) into a {@link TweetEvent}: tweets-to-kafka calls it for every tweet. The X
+ * API v2 source maps its own JSON ({@code io.tweetstream.xv2.V2TweetMapper}, the same rules) and hands
+ * over events, which pass through.
  *
  * <p>A retweet's own text is cut by the API ("RT @author: ..." then an ellipsis), so the event
  * carries {@code "RT @author: "} followed by the full text of the retweeted tweet, and that
@@ -42,10 +44,26 @@ public class TweetNormalizer {
         this.clock = clock;
     }
 
-    public TweetEvent normalize(Status status, @ExchangeProperty(SOURCE_PROPERTY) String source) {
-        if (status == null) {
+    /**
+     * The tweet event of a message body: a twitter4j {@link Status} is mapped; a {@link TweetEvent}
+     * (from a source that maps its own API, like {@code x-v2-search}) is already one and passes
+     * through unchanged.
+     */
+    public TweetEvent normalize(Object body, @ExchangeProperty(SOURCE_PROPERTY) String source) {
+        if (body instanceof TweetEvent event) {
+            return event;
+        }
+        if (body instanceof Status status) {
+            return fromStatus(status, source);
+        }
+        if (body == null) {
             throw new IllegalArgumentException("No tweet to normalise: the message body is empty");
         }
+        throw new IllegalArgumentException("Not a tweet: a " + body.getClass().getName()
+                + " is neither a twitter4j Status nor a tweet event");
+    }
+
+    private TweetEvent fromStatus(Status status, String source) {
         if (status.getUser() == null) {
             throw new IllegalArgumentException("Tweet " + status.getId() + " has no user");
         }

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks, before any route starts, that {@code TWEETS_SOURCE} names a source and that a Twitter
- * source has what it needs, and points twitter4j at the configured REST base URL.
+ * Checks, before any route starts, that {@code TWEETS_SOURCE} names a source and that a Twitter or X
+ * API source has its credentials (the four OAuth 1.0a values of the v1.1 sources, the bearer token
+ * of {@code x-v2-search}), and points twitter4j at the configured REST base URL.
  *
  * <p>camel-twitter builds its twitter4j client with {@code Twitter.newBuilder()}, which reads
  * {@code twitter4j.*} system properties; {@code twitter4j.restBaseURL} is how a compatible API, a
@@ -29,15 +30,29 @@ public class TweetSourceSettings {
     private String consumerSecret = "";
     private String accessToken = "";
     private String accessTokenSecret = "";
+    private String bearerToken = "";
+    private String xApiBaseUrl = "";
+
+    /** The source that polls the X API v2 recent search; the other API sources are camel-twitter (v1.1) ones. */
+    public static final String X_V2_SEARCH = "x-v2-search";
 
     /** The values of TWEETS_SOURCE: a source route's precondition names one of them. */
-    public static final List<String> SOURCES = List.of("sample", "twitter-search", "twitter-timeline", "none");
+    public static final List<String> SOURCES = List.of("sample", "twitter-search", "twitter-timeline",
+            X_V2_SEARCH, "none");
 
-    /** Fails with one line naming every missing variable when a Twitter source is selected. */
+    /** Fails with one line naming every missing variable when a Twitter or X API source is selected. */
     public void apply() {
         if (!SOURCES.contains(source)) {
             throw new IllegalStateException("TWEETS_SOURCE=" + source + " is not a tweet source; use one of "
                     + String.join(", ", SOURCES) + " (none: consume only)");
+        }
+        if (X_V2_SEARCH.equals(source)) {
+            if (bearerToken == null || bearerToken.isBlank()) {
+                throw new IllegalStateException("TWEETS_SOURCE=" + source + " needs an X API bearer token in the"
+                        + " environment; missing: X_BEARER_TOKEN (or set TWEETS_SOURCE=sample to run without X)");
+            }
+            LOG.info("Tweet source {}: X API v2 at {}", source, xApiBaseUrl);
+            return;
         }
         if (!isTwitterSource()) {
             return;
@@ -69,6 +84,11 @@ public class TweetSourceSettings {
         return source != null && source.startsWith("twitter-");
     }
 
+    /** Whether the source polls the Twitter or X API (v1.1 through camel-twitter, or v2). */
+    public static boolean isApiSource(String source) {
+        return source != null && (source.startsWith("twitter-") || X_V2_SEARCH.equals(source));
+    }
+
     public void setSource(String source) {
         this.source = source;
     }
@@ -91,6 +111,14 @@ public class TweetSourceSettings {
 
     public void setAccessTokenSecret(String accessTokenSecret) {
         this.accessTokenSecret = accessTokenSecret;
+    }
+
+    public void setBearerToken(String bearerToken) {
+        this.bearerToken = bearerToken;
+    }
+
+    public void setXApiBaseUrl(String xApiBaseUrl) {
+        this.xApiBaseUrl = xApiBaseUrl;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,15 +23,19 @@ import org.slf4j.LoggerFactory;
 import twitter4j.TwitterException;
 
 /**
- * How a camel-twitter consumer behaves when the Twitter API misbehaves (its {@code pollStrategy}).
- * camel-twitter alone logs a warning and polls again at the normal delay; this strategy skips polls
- * until it is sensible to ask again:
+ * How a Twitter API source behaves when the API misbehaves. camel-twitter's consumers use it as their
+ * {@code pollStrategy} (camel-twitter alone logs a warning and polls again at the normal delay); the
+ * X API v2 source ({@code x-v2-search}) reports each answer to it through {@link #succeeded} and
+ * {@link #failed} and asks {@link #isDue()} before it polls. Either way, polls are skipped until it
+ * is sensible to ask again:
  * <ul>
- * <li>429: until {@code x-rate-limit-reset} (or {@code Retry-After}; else the growing back-off);</li>
+ * <li>429: until {@code x-rate-limit-reset} (or {@code Retry-After}; else the growing back-off);
+ * also after a success that used the last request of the window ({@code x-rate-limit-remaining: 0});</li>
  * <li>5xx, time-outs, network errors and malformed responses: back-off doubling from the poll
  * delay up to {@code maxBackoff};</li>
- * <li>401/403: one clear error line (credentials or access tier refused), then a slow retry every
- * {@code refusedRetry}; {@link #state()} reports it for the health check.</li>
+ * <li>401/403: one clear error line (credentials or access tier refused, naming the variables to
+ * check), then a slow retry every {@code refusedRetry}; {@link #state()} reports it for the health
+ * check.</li>
  * </ul>
  * Nothing is lost by skipping: the next successful poll returns what was missed (within what the
  * API keeps), and tweets-to-kafka drops what was already published.
@@ -51,6 +56,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
     private Duration initialBackoff = Duration.ofSeconds(30);
     private Duration maxBackoff = Duration.ofMinutes(15);
     private Duration refusedRetry = Duration.ofMinutes(5);
+    private String source = "";
 
     private volatile State state = new State(Condition.UNKNOWN, 0, "no poll yet", null, Instant.EPOCH, 0);
     private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
@@ -68,56 +74,105 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
 
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
-        return !clock.instant().isBefore(state.nextPollNotBefore());
+        return isDue();
     }
 
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
-        State previous = state;
-        if (previous.consecutiveFailures() > 0) {
-            LOG.info("Twitter API answers again on {} after {} failed poll(s)", uri(endpoint),
-                    previous.consecutiveFailures());
-        }
-        state = new State(Condition.OK, 200, "polled " + polledMessages + " tweet(s)", clock.instant(),
-                Instant.EPOCH, 0);
-        meters();
+        succeeded(uri(endpoint), polledMessages, name -> null);
     }
 
     @Override
     public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
+        TwitterException twitter = twitterException(cause);
+        int status = twitter != null ? twitter.getStatusCode() : -1;
+        UnaryOperator<String> headers = twitter != null ? name -> header(twitter, name) : name -> null;
+        Duration rateLimitStatusWait = twitter != null && twitter.getRateLimitStatus() != null
+                && twitter.getRateLimitStatus().getSecondsUntilReset() > 0
+                ? Duration.ofSeconds(twitter.getRateLimitStatus().getSecondsUntilReset() + 1L) : null;
+        String refusedAdvice = twitterAdvice(!endpoint.getEndpointBaseUri().startsWith("twitter-search"));
+        String description = status == 401 || status == 403 ? null : describe(twitter, cause, status);
+        recordFailure("Twitter API", uri(endpoint), status, headers, description, refusedAdvice, rateLimitStatusWait);
+        return false;
+    }
+
+    /** Whether the next poll may go out now (no back-off, rate-limit wait or refused-retry wait pending). */
+    public boolean isDue() {
+        return !clock.instant().isBefore(state.nextPollNotBefore());
+    }
+
+    /**
+     * A request to {@code where} was answered: the source is healthy again. When the answer's
+     * {@code x-rate-limit-remaining} is 0, the next poll waits for its {@code x-rate-limit-reset}.
+     *
+     * @param headers the answer's headers by name (null when absent)
+     */
+    public void succeeded(String where, int polled, UnaryOperator<String> headers) {
+        State previous = state;
+        if (previous.consecutiveFailures() > 0) {
+            LOG.info("{} answers again on {} after {} failed poll(s)", api(), where, previous.consecutiveFailures());
+        }
+        Instant now = clock.instant();
+        Long remaining = recordRateLimit(headers);
+        Instant notBefore = Instant.EPOCH;
+        String message = "polled " + polled + " tweet(s)";
+        if (remaining != null && remaining == 0) {
+            Duration untilReset = untilReset(headers, now).orElse(null);
+            if (untilReset != null) {
+                notBefore = now.plus(untilReset);
+                message += "; rate limit used up until its reset";
+                LOG.info("{} rate limit used up on {} (x-rate-limit-remaining 0): next request in {}, after the"
+                        + " reset", api(), where, human(untilReset));
+            }
+        }
+        state = new State(Condition.OK, 200, message, now, notBefore, 0);
+        meters();
+    }
+
+    /**
+     * A request to {@code where} failed: HTTP {@code status} ({@code -1}: no HTTP answer), what was
+     * wrong in {@code description} (never a secret). Decides the next poll's time, logs one line and
+     * counts the failure.
+     *
+     * @param headers the answer's headers by name (null when absent)
+     */
+    public void failed(String where, int status, UnaryOperator<String> headers, String description) {
+        recordFailure(api(), where, status, headers, description, refusedAdvice(), null);
+    }
+
+    private void recordFailure(String api, String where, int status, UnaryOperator<String> headers,
+            String description, String refusedAdvice, Duration rateLimitFallback) {
         State previous = state;
         int failures = previous.consecutiveFailures() + 1;
         Instant now = clock.instant();
-        TwitterException twitter = twitterException(cause);
-        int status = twitter != null ? twitter.getStatusCode() : -1;
         Duration wait;
         Condition condition;
         String message;
         if (status == 429) {
-            wait = rateLimitWait(twitter, now).orElse(backoff(failures));
+            wait = rateLimitWait(headers, now).or(() -> java.util.Optional.ofNullable(rateLimitFallback))
+                    .orElse(backoff(failures));
             condition = Condition.RATE_LIMITED;
             message = "rate limit reached (HTTP 429)";
-            LOG.warn("Twitter API {} on {}: next poll in {}{}", message, uri(endpoint), human(wait),
-                    remaining(twitter));
+            String remaining = headers.apply("x-rate-limit-remaining");
+            LOG.warn("{} {} on {}: next poll in {}{}", api, message, where, human(wait),
+                    remaining == null ? "" : " (x-rate-limit-remaining " + remaining + ")");
         } else if (status == 401 || status == 403) {
             wait = refusedRetry;
             condition = Condition.REFUSED;
-            message = "HTTP " + status + ": the Twitter API refused the credentials or the access tier";
+            message = "HTTP " + status + ": the " + api + " refused the credentials or the access tier";
             if (previous.condition() != Condition.REFUSED) {
-                LOG.error("Twitter API refused the credentials or the access tier (HTTP {}) on {}: check"
-                        + " TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN,"
-                        + " TWITTER_ACCESS_TOKEN_SECRET and that your access tier allows API v1.1 {};"
-                        + " retrying every {}", status, uri(endpoint), endpoint.getEndpointBaseUri()
-                                .startsWith("twitter-search") ? "search" : "timelines", human(wait));
+                LOG.error("{} refused the credentials or the access tier (HTTP {}) on {}: {}{}; retrying every {}",
+                        api, status, where, refusedAdvice, description == null || description.isBlank() ? ""
+                                : " (the API says: " + description + ")", human(wait));
             } else {
-                LOG.debug("Twitter API still refuses access (HTTP {}) on {}", status, uri(endpoint));
+                LOG.debug("{} still refuses access (HTTP {}) on {}", api, status, where);
             }
         } else {
             wait = backoff(failures);
             condition = Condition.FAILING;
-            message = describe(twitter, cause, status);
-            LOG.warn("Twitter API poll failed on {}: {}; failure {} in a row, next poll in {}", uri(endpoint),
-                    message, failures, human(wait));
+            message = description;
+            LOG.warn("{} poll failed on {}: {}; failure {} in a row, next poll in {}", api, where, message, failures,
+                    human(wait));
         }
         state = new State(condition, status, message, previous.lastSuccessfulPoll(), now.plus(wait), failures);
         MeterRegistry meters = meters();
@@ -125,17 +180,47 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
             Counter.builder("tweetstream.twitter.api.errors").description("Failed Twitter API polls by HTTP status"
                     + " (-1: no HTTP answer)").tag("status", Integer.toString(status)).register(meters).increment();
         }
-        if (twitter != null) {
-            String remaining = header(twitter, "x-rate-limit-remaining");
-            String reset = header(twitter, "x-rate-limit-reset");
-            if (remaining != null && remaining.strip().matches("\\d+")) {
-                rateLimitRemaining.set(Long.parseLong(remaining.strip()));
-            }
-            if (reset != null && reset.strip().matches("\\d+")) {
-                rateLimitReset.set(Long.parseLong(reset.strip()));
-            }
+        recordRateLimit(headers);
+    }
+
+    /** Keeps the answer's rate-limit headers for the gauges; returns x-rate-limit-remaining if sent. */
+    private Long recordRateLimit(UnaryOperator<String> headers) {
+        Long remaining = number(headers.apply("x-rate-limit-remaining"));
+        Long reset = number(headers.apply("x-rate-limit-reset"));
+        if (remaining != null) {
+            rateLimitRemaining.set(remaining);
         }
-        return false;
+        if (reset != null) {
+            rateLimitReset.set(reset);
+        }
+        return remaining;
+    }
+
+    private static Long number(String header) {
+        return header != null && header.strip().matches("\\d{1,18}") ? Long.valueOf(header.strip()) : null;
+    }
+
+    private String api() {
+        return isXApi() ? "X API" : "Twitter API";
+    }
+
+    private boolean isXApi() {
+        return TweetSourceSettings.X_V2_SEARCH.equals(source);
+    }
+
+    /** What to check when the API refuses access, by source. */
+    private String refusedAdvice() {
+        if (isXApi()) {
+            return "check X_BEARER_TOKEN (the bearer token of an app in a Project) and that your access tier"
+                    + " includes API v2 recent search (GET /2/tweets/search/recent)";
+        }
+        return twitterAdvice("twitter-timeline".equals(source));
+    }
+
+    private static String twitterAdvice(boolean timelines) {
+        return "check TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN,"
+                + " TWITTER_ACCESS_TOKEN_SECRET and that your access tier allows API v1.1 "
+                + (timelines ? "timelines" : "search");
     }
 
     /**
@@ -197,21 +282,22 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
         return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
     }
 
-    private static java.util.Optional<Duration> rateLimitWait(TwitterException e, Instant now) {
-        String retryAfter = header(e, "Retry-After");
-        if (retryAfter != null && retryAfter.strip().matches("\\d+")) {
-            return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.strip())));
+    private static java.util.Optional<Duration> rateLimitWait(UnaryOperator<String> headers, Instant now) {
+        Long retryAfter = number(headers.apply("Retry-After"));
+        if (retryAfter != null) {
+            return java.util.Optional.of(Duration.ofSeconds(retryAfter));
         }
-        String reset = header(e, "x-rate-limit-reset");
-        if (reset != null && reset.strip().matches("\\d+")) {
-            Duration untilReset = Duration.between(now, Instant.ofEpochSecond(Long.parseLong(reset.strip())));
-            // one second more: the reset is whole seconds and clocks differ
-            return java.util.Optional.of(untilReset.isNegative() ? Duration.ofSeconds(1) : untilReset.plusSeconds(1));
+        return untilReset(headers, now);
+    }
+
+    private static java.util.Optional<Duration> untilReset(UnaryOperator<String> headers, Instant now) {
+        Long reset = number(headers.apply("x-rate-limit-reset"));
+        if (reset == null) {
+            return java.util.Optional.empty();
         }
-        if (e.getRateLimitStatus() != null && e.getRateLimitStatus().getSecondsUntilReset() > 0) {
-            return java.util.Optional.of(Duration.ofSeconds(e.getRateLimitStatus().getSecondsUntilReset() + 1L));
-        }
-        return java.util.Optional.empty();
+        Duration untilReset = Duration.between(now, Instant.ofEpochSecond(reset));
+        // one second more: the reset is whole seconds and clocks differ
+        return java.util.Optional.of(untilReset.isNegative() ? Duration.ofSeconds(1) : untilReset.plusSeconds(1));
     }
 
     /**
@@ -244,11 +330,6 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
 
     private static String human(Duration wait) {
         return wait.toMillis() < 10_000 ? wait.toMillis() + " ms" : wait.toSeconds() + " s";
-    }
-
-    private static String remaining(TwitterException e) {
-        String remaining = header(e, "x-rate-limit-remaining");
-        return remaining == null ? "" : " (x-rate-limit-remaining " + remaining + ")";
     }
 
     private static String describe(TwitterException twitter, Exception cause, int status) {
@@ -299,5 +380,10 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
 
     public void setRefusedRetryMs(long millis) {
         this.refusedRetry = Duration.ofMillis(millis);
+    }
+
+    /** The source in use ({@code TWEETS_SOURCE}): names the API and the variables in messages. */
+    public void setSource(String source) {
+        this.source = source == null ? "" : source;
     }
 }

@@ -6,7 +6,7 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the Twitter source: DOWN while the API refuses the credentials or the access tier
+ * Readiness of the Twitter or X API source: DOWN while the API refuses the credentials or the access tier
  * (401/403), UP otherwise (a rate limit or a passing error is waited out, not a fault of ours). The
  * details say what the last polls saw.
  */
@@ -27,8 +27,8 @@ public class TwitterSourceHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("source", source);
-        if (source == null || !source.startsWith("twitter-") || pollStrategy == null) {
-            builder.message("No Twitter source in use").up();
+        if (!TweetSourceSettings.isApiSource(source) || pollStrategy == null) {
+            builder.message("No Twitter or X API source in use").up();
             return;
         }
         TwitterPollStrategy.State state = pollStrategy.state();
@@ -40,7 +40,8 @@ public class TwitterSourceHealthCheck extends AbstractHealthCheck {
             builder.detail("lastSuccessfulPoll", state.lastSuccessfulPoll().toString());
         }
         if (state.condition() == TwitterPollStrategy.Condition.REFUSED) {
-            builder.message("The Twitter API refuses the credentials or the access tier: " + state.message());
+            builder.message("The " + (TweetSourceSettings.X_V2_SEARCH.equals(source) ? "X API" : "Twitter API")
+                    + " refuses the credentials or the access tier: " + state.message());
             builder.down();
         } else {
             builder.up();

@@ -101,6 +101,20 @@ class TweetNormalizerTest {
     }
 
     @Test
+    void anEventFromASourceThatMapsItsOwnApiPassesThroughUnchanged() {
+        TweetEvent event = normalizer.normalize(Tweets.status("emoji"), "x-v2-search");
+
+        assertThat(normalizer.normalize(event, "sample")).isSameAs(event);
+    }
+
+    @Test
+    void aBodyThatIsNoTweetIsRefusedNamingItsType() {
+        assertThatThrownBy(() -> normalizer.normalize("{\"id\":1}", "sample"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Not a tweet: a java.lang.String is neither a twitter4j Status nor a tweet event");
+    }
+
+    @Test
     void everySampleTweetGivesASchemaValidEventWithAUniqueId() throws Exception {
         List<String> lines = Tweets.sampleLines();
         assertThat(lines).hasSizeGreaterThanOrEqualTo(300);

@@ -10,7 +10,7 @@ import org.apache.camel.test.main.junit5.CamelMainTestSupport;
  * {@code routes/} (with the shared beans), advised before the context starts. No broker: tests
  * replace Kafka endpoints with mocks, and topics are not checked.
  */
-abstract class RouteFileTestSupport extends CamelMainTestSupport {
+public abstract class RouteFileTestSupport extends CamelMainTestSupport {
 
     /**
      * The route files under test, e.g. {@code "kafka-to-log.camel.yaml"} under {@code routes/}, or a

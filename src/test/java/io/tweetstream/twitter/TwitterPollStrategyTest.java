@@ -1,11 +1,10 @@
 package io.tweetstream.twitter;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import java.util.Map;
 
+import io.tweetstream.MutableClock;
 import io.tweetstream.twitter.TwitterPollStrategy.Condition;
 import org.apache.camel.Endpoint;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,37 +86,76 @@ class TwitterPollStrategyTest {
         assertThat(strategy.state().condition()).isEqualTo(Condition.RATE_LIMITED);
     }
 
+    @Test
+    void aSuccessThatUsedTheLastRequestOfTheWindowWaitsForTheReset() {
+        Instant reset = clock.instant().plusSeconds(90);
+
+        strategy.succeeded(X_SEARCH, 10, headers(Map.of("x-rate-limit-remaining", "0",
+                "x-rate-limit-reset", Long.toString(reset.getEpochSecond()))));
+
+        assertThat(strategy.state().condition()).isEqualTo(Condition.OK);
+        assertThat(strategy.state().nextPollNotBefore()).isEqualTo(reset.plusSeconds(1));
+        assertThat(strategy.isDue()).isFalse();
+        clock.advance(Duration.ofSeconds(91));
+        assertThat(strategy.isDue()).isTrue();
+    }
+
+    @Test
+    void aSuccessWithRequestsLeftLetsTheNextPollGoOut() {
+        strategy.succeeded(X_SEARCH, 10, headers(Map.of("x-rate-limit-remaining", "59",
+                "x-rate-limit-reset", Long.toString(clock.instant().plusSeconds(900).getEpochSecond()))));
+
+        assertThat(strategy.isDue()).isTrue();
+    }
+
+    @Test
+    void anHttp429WaitsUntilTheResetItAnnounces() {
+        strategy.setSource("x-v2-search");
+        Instant reset = clock.instant().plusSeconds(120);
+
+        strategy.failed(X_SEARCH, 429, headers(Map.of("x-rate-limit-remaining", "0",
+                "x-rate-limit-reset", Long.toString(reset.getEpochSecond()))), "Too Many Requests");
+
+        assertThat(strategy.state().condition()).isEqualTo(Condition.RATE_LIMITED);
+        assertThat(strategy.state().nextPollNotBefore()).isEqualTo(reset.plusSeconds(1));
+    }
+
+    @Test
+    void serverErrorsOfTheXApiBackOffLikeThoseOfCamelTwitter() {
+        strategy.setSource("x-v2-search");
+
+        strategy.failed(X_SEARCH, 503, headers(Map.of()), "HTTP 503 (server error)");
+        assertThat(Duration.between(clock.instant(), strategy.state().nextPollNotBefore())).isEqualTo(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        strategy.failed(X_SEARCH, -1, headers(Map.of()), "no answer");
+
+        assertThat(Duration.between(clock.instant(), strategy.state().nextPollNotBefore())).isEqualTo(Duration.ofSeconds(2));
+        assertThat(strategy.state().condition()).isEqualTo(Condition.FAILING);
+        assertThat(strategy.state().message()).isEqualTo("no answer");
+    }
+
+    @Test
+    void aRefusedBearerTokenIsReportedAsTheXApiRefusingAccess() {
+        strategy.setSource("x-v2-search");
+
+        strategy.failed(X_SEARCH, 403, headers(Map.of()), "Client Forbidden: client-not-enrolled");
+
+        assertThat(strategy.state().condition()).isEqualTo(Condition.REFUSED);
+        assertThat(strategy.state().message()).isEqualTo("HTTP 403: the X API refused the credentials or the access tier");
+        assertThat(Duration.between(clock.instant(), strategy.state().nextPollNotBefore())).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    private static final String X_SEARCH = "https://api.x.com/2/tweets/search/recent";
+
+    private static java.util.function.UnaryOperator<String> headers(Map<String, String> headers) {
+        return name -> headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
     private Duration failAndMeasureWait(Exception e) {
         strategy.rollback(null, endpoint, 0, e);
         Duration wait = Duration.between(clock.instant(), strategy.state().nextPollNotBefore());
         clock.advance(wait);
         return wait;
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

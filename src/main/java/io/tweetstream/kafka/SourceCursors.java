@@ -1,0 +1,140 @@
+package io.tweetstream.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Where polling sources keep their cursor (how far they have published), durably: a compacted Kafka
+ * topic with one record per cursor, keyed by source and query. The cursors live with the data they
+ * describe, so a restarted app, on this machine or another, with the embedded broker or a cluster,
+ * goes on where the last run stopped.
+ *
+ * <p>The topic is read to its end once, at the first {@link #read}; afterwards this instance is its
+ * only writer and keeps what it wrote. {@link #write} returns once Kafka has acknowledged the record
+ * ({@code acks=all}), and fails otherwise: a cursor is never taken as saved when it is not.
+ */
+public class SourceCursors {
+
+    private String bootstrapServers;
+    private String topic;
+    private Duration timeout = Duration.ofSeconds(15);
+    private Map<String, String> cursors;
+    private KafkaProducer<String, String> producer;
+
+    /** The cursor saved under {@code key}, if any. Reads the topic at the first call. */
+    public synchronized Optional<String> read(String key) {
+        if (cursors == null) {
+            cursors = readAll();
+        }
+        return Optional.ofNullable(cursors.get(key));
+    }
+
+    /** Saves a cursor; returns once Kafka has acknowledged it. */
+    public synchronized void write(String key, String value) {
+        try {
+            producer().send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Could not save the cursor " + key + " to topic " + topic + " on "
+                    + bootstrapServers + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while saving the cursor " + key, e);
+        }
+        if (cursors != null) {
+            cursors.put(key, value);
+        }
+    }
+
+    private Map<String, String> readAll() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "tweetstream-cursors-" + UUID.randomUUID());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            var infos = consumer.partitionsFor(topic, timeout);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("Topic " + topic + " (the cursors of polling sources) does not exist on "
+                        + bootstrapServers + ": create it with 1 partition and cleanup.policy=compact, or let"
+                        + " tweetstream create it (KAFKA_TOPICS_CREATE=true)");
+            }
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            Map<String, String> read = new HashMap<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Could not read topic " + topic + " to its end within "
+                            + timeout.toSeconds() + " s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (record.value() == null) {
+                        read.remove(record.key());
+                    } else {
+                        read.put(record.key(), record.value());
+                    }
+                });
+            }
+            return read;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException("Could not read the cursors of topic " + topic + " on " + bootstrapServers
+                    + ": " + e, e);
+        }
+    }
+
+    private KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            Map<String, Object> config = new HashMap<>();
+            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() * 2);
+            config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        }
+        return producer;
+    }
+
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+
+    public void setBootstrapServers(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public void setTopic(String topic) {
+        this.topic = topic;
+    }
+
+    public void setTimeoutMs(long timeoutMs) {
+        this.timeout = Duration.ofMillis(timeoutMs);
+    }
+}

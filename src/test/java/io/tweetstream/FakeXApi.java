@@ -1,0 +1,125 @@
+package io.tweetstream;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/**
+ * A fake X API v2 recent search on 127.0.0.1 (WireMock), answering with the JSON fixtures of
+ * {@code src/test/resources/x-v2/}. Answers are chosen by the request's {@code since_id} and
+ * {@code next_token}, as the real API's would be; a script plays answers one per request, the
+ * last one repeated.
+ */
+public final class FakeXApi implements AutoCloseable {
+
+    public static final String SEARCH = "/2/tweets/search/recent";
+    public static final String NEXT_TOKEN = "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl";
+
+    private final WireMockServer server;
+
+    public FakeXApi() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+    }
+
+    /** The base URL to give the app (X_API_BASE_URL). */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port() + "/2/";
+    }
+
+    /**
+     * Answers a search with this {@code since_id} (null: none) and {@code next_token} (null: none):
+     * the first page of tweets newer than the cursor, or a next page.
+     */
+    public void answer(String sinceId, String nextToken, ResponseDefinitionBuilder response) {
+        server.stubFor(search(sinceId, nextToken).willReturn(response));
+    }
+
+    /** Plays these answers to searches with this {@code since_id} and {@code next_token}, one per request. */
+    public void script(String sinceId, String nextToken, List<ResponseDefinitionBuilder> answers) {
+        String scenario = "script " + sinceId + " " + nextToken;
+        for (int i = 0; i < answers.size(); i++) {
+            var mapping = search(sinceId, nextToken).inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answer " + i);
+            if (i < answers.size() - 1) {
+                mapping.willSetStateTo("answer " + (i + 1));
+            }
+            server.stubFor(mapping.willReturn(answers.get(i)));
+        }
+    }
+
+    /** Forgets every answer and request. */
+    public void reset() {
+        server.resetAll();
+    }
+
+    public List<LoggedRequest> requests() {
+        return server.findAll(anyRequestedFor(anyUrl()));
+    }
+
+    /** A header of the answer this request got (templated headers as sent). */
+    public String responseHeader(LoggedRequest request, String name) {
+        return server.getAllServeEvents().stream().filter(event -> event.getRequest().getId().equals(request.getId()))
+                .findFirst().orElseThrow().getResponse().getHeaders().getHeader(name).firstValue();
+    }
+
+    private static MappingBuilder search(String sinceId, String nextToken) {
+        return get(urlPathEqualTo(SEARCH))
+                .withQueryParam("since_id", sinceId == null ? absent() : equalTo(sinceId))
+                .withQueryParam("next_token", nextToken == null ? absent() : equalTo(nextToken));
+    }
+
+    /** A 200 answer with the fixture {@code x-v2/NAME.json}, and requests left in the rate-limit window. */
+    public static ResponseDefinitionBuilder page(String fixture) {
+        return json(200, fixture).withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "59")
+                .withHeader("x-rate-limit-reset", Long.toString(Instant.now().plusSeconds(900).getEpochSecond()));
+    }
+
+    public static ResponseDefinitionBuilder rateLimited(Instant reset) {
+        return json(429, "error-429").withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "0")
+                .withHeader("x-rate-limit-reset", Long.toString(reset.getEpochSecond()));
+    }
+
+    /** A 429 whose x-rate-limit-reset is this many seconds after the moment it is answered. */
+    public static ResponseDefinitionBuilder rateLimitedFor(int seconds) {
+        return json(429, "error-429").withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "0")
+                .withHeader("x-rate-limit-reset", "{{now offset='" + seconds + " seconds' format='unix'}}")
+                .withTransformers("response-template");
+    }
+
+    public static ResponseDefinitionBuilder serverError() {
+        return json(503, "error-503");
+    }
+
+    public static ResponseDefinitionBuilder unauthorized() {
+        return json(401, "error-401");
+    }
+
+    public static ResponseDefinitionBuilder sinceIdTooOld() {
+        return json(400, "error-400-since-id");
+    }
+
+    private static ResponseDefinitionBuilder json(int status, String fixture) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json; charset=utf-8")
+                .withBody(Tweets.v2Fixture(fixture));
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
