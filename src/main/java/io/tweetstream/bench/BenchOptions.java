@@ -5,29 +5,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code bench/run}. */
-record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean strict,
+record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean jfr, boolean strict,
         Path outputDir) {
 
     static final String USAGE = """
             usage: bench/run [--records N] [--warmup W] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
-                             [--strict] [--out DIR]
+                             [--jfr] [--strict] [--out DIR]
               --records N         records of the throughput phases (default 200000)
               --warmup W          records each throughput phase handles before it is timed, so the JIT
-                                  has compiled the hot paths as in a long-running app (default 20000)
+                                  has compiled the hot paths as in a long-running app (default 100000)
               --rate R            tweets per second of the end-to-end latency phase (default 1000)
               --seconds S         length of the end-to-end latency phase (default 30)
               --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
               --no-memory-check   skip the memory check
+              --jfr               write a JDK Flight Recording of each timed phase (DIR/<phase>.jfr)
               --strict            exit with status 3 when a target is missed
               --out DIR           where results.json, results.md and logs go (default target/bench)""";
 
     static BenchOptions parse(String... args) {
         int records = 200_000;
-        int warmup = 20_000;
+        int warmup = 100_000;
         int rate = 1_000;
         int seconds = 30;
         int memoryRecords = 1_000_000;
         boolean memoryCheck = true;
+        boolean jfr = false;
         boolean strict = false;
         Path out = Path.of("target", "bench");
         List<String> rest = new ArrayList<>(List.of(args));
@@ -40,13 +42,14 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
                 case "--seconds" -> seconds = positive(arg, value(arg, rest));
                 case "--memory-records" -> memoryRecords = positive(arg, value(arg, rest));
                 case "--no-memory-check" -> memoryCheck = false;
+                case "--jfr" -> jfr = true;
                 case "--strict" -> strict = true;
                 case "--out" -> out = Path.of(value(arg, rest));
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        return new BenchOptions(records, warmup, rate, seconds, memoryRecords, memoryCheck, strict, out);
+        return new BenchOptions(records, warmup, rate, seconds, memoryRecords, memoryCheck, jfr, strict, out);
     }
 
     private static String value(String option, List<String> rest) {

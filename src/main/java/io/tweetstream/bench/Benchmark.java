@@ -57,6 +57,7 @@ public final class Benchmark {
     private long phaseCpuNanos;
     private long phaseWallNanos;
     private long phaseAllocatedBytes;
+    private jdk.jfr.Recording recording;
 
     private Benchmark(BenchOptions options) {
         this.options = options;
@@ -139,6 +140,7 @@ public final class Benchmark {
                 options.warmup(), this::timingFromHere);
         keys.clear();
         values.clear();
+        stopRecording("raw-producer");
         results.put("rawProducer", throughput(options.records(), nanos));
     }
 
@@ -155,6 +157,7 @@ public final class Benchmark {
             long started = run.awaitCount(PUBLISHED, options.warmup(), timeoutFor(options.warmup()));
             timingFromHere();
             long done = run.awaitCount(PUBLISHED, total, timeoutFor(options.records()));
+            stopRecording("ingest-route");
             results.put("ingestRoute", throughput(options.records(), done - started));
             if (run.count(DUPLICATES) > 0 || run.count(PUBLISHED) != total) {
                 throw new IllegalStateException("The ingest route published " + run.count(PUBLISHED) + " records and "
@@ -169,6 +172,7 @@ public final class Benchmark {
         phase("raw consumer");
         long nanos = RawKafkaClients.consume(broker.bootstrapServers(), TOPIC, options.warmup(), options.records(),
                 timeoutFor(options.records()), this::timingFromHere);
+        stopRecording("raw-consumer");
         results.put("rawConsumer", throughput(options.records(), nanos));
     }
 
@@ -183,6 +187,7 @@ public final class Benchmark {
             long first = run.awaitCount(CONSUMED, Math.max(1, options.warmup()), timeoutFor(options.warmup()));
             timingFromHere();
             long done = run.awaitCount(CONSUMED, options.warmup() + options.records(), timeoutFor(options.records()));
+            stopRecording("consume-route");
             results.put("consumeRoute", throughput(options.records() - (options.warmup() == 0 ? 1 : 0), done - first));
         }
         ratio("consumeRatio", "consumeRoute", "rawConsumer");
@@ -291,6 +296,32 @@ public final class Benchmark {
         }
     }
 
+    /** {@code --jfr}: a JDK Flight Recording of the timed part of each phase, CPU samples every millisecond. */
+    private void startRecording() {
+        try {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
+            recording.start();
+        } catch (IOException | java.text.ParseException e) {
+            throw new IllegalStateException("Cannot start a JDK Flight Recording: " + e.getMessage(), e);
+        }
+    }
+
+    private void stopRecording(String phase) {
+        if (recording == null) {
+            return;
+        }
+        try (jdk.jfr.Recording done = recording) {
+            recording = null;
+            done.stop();
+            Path file = options.outputDir().resolve(phase + ".jfr");
+            done.dump(file);
+            OUT.println("  recorded in " + file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private Map<String, Object> throughput(long records, long nanos) {
         Map<String, Object> result = new LinkedHashMap<>();
         double seconds = nanos / 1e9;
@@ -332,6 +363,10 @@ public final class Benchmark {
 
     /** Starts the CPU measurement of the phase's timed part. */
     private void timingFromHere() {
+        OUT.printf("  warmed up; timing %,d records%n", options.records());
+        if (options.jfr()) {
+            startRecording();
+        }
         phaseCpuNanos = ProcessMemory.cpuNanos();
         phaseWallNanos = System.nanoTime();
         phaseAllocatedBytes = ProcessMemory.allocatedBytes();

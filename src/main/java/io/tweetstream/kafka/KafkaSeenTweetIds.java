@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,7 +48,7 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
     private String bootstrapServers;
     private int maxCacheSize = 100_000;
     private Properties clientConfig = new Properties();
-    private Map<String, Object> cache;
+    private Map<String, Boolean> cache;
     private KafkaProducer<String, String> producer;
 
     @Override
@@ -57,7 +56,7 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         if (topic == null || topic.isBlank() || bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("The seen tweet ids need a topic (TWEETS_DEDUP_TOPIC) and Kafka brokers");
         }
-        cache = LRUCacheFactory.newLRUCache(maxCacheSize);
+        cache = latest(maxCacheSize);
         long started = System.nanoTime();
         long read = readBack();
         LOG.info("Dedup: {} published tweet ids read back from topic {} in {} ms; remembering the latest {}", read,
@@ -95,7 +94,7 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
 
     private void apply(String id, String action) {
         if (ADD.equals(action) && id != null) {
-            cache.put(id, id);
+            cache.put(id, Boolean.TRUE);
         } else if (REMOVE.equals(action) && id != null) {
             cache.remove(id);
         } else if (CLEAR.equals(action)) {
@@ -105,7 +104,7 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
 
     @Override
     public boolean add(String id) {
-        if (cache.putIfAbsent(id, id) != null) {
+        if (cache.putIfAbsent(id, Boolean.TRUE) != null) {
             return false;
         }
         write(id, ADD);
@@ -140,6 +139,19 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
             if (e != null && failedWrites.getAndIncrement() % 1000 == 0) {
                 LOG.warn("Dedup: could not record tweet id {} in topic {} ({}); it may be published once more after a"
                         + " restart. {} such failures so far", id, topic, e.getMessage(), failedWrites.get());
+            }
+        });
+    }
+
+    /**
+     * The latest {@code size} ids, the oldest dropped first. (Camel's LRU cache, which
+     * KafkaIdempotentRepository uses, made the add the dearest step of the ingest route's dedup.)
+     */
+    private static Map<String, Boolean> latest(int size) {
+        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(Math.min(size, 1 << 16), 0.75f) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > size;
             }
         });
     }

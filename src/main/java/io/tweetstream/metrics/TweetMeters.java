@@ -1,11 +1,12 @@
 package io.tweetstream.metrics;
 
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,10 +83,13 @@ public class TweetMeters implements CamelContextAware {
     }
 
     private static void observe(Timer timer, String timestamp, Instant now) {
+        if (timestamp == null) {
+            return;
+        }
         try {
-            Duration age = Duration.between(Instant.parse(timestamp), now);
-            timer.record(age.isNegative() ? Duration.ZERO : age);
-        } catch (DateTimeParseException | NullPointerException e) {
+            long ageNanos = Duration.between(IsoInstants.parse(timestamp), now).toNanos();
+            timer.record(Math.max(0, ageNanos), TimeUnit.NANOSECONDS);
+        } catch (DateTimeException | ArithmeticException e) {
             // a schema-valid event always has both; nothing to observe otherwise
         }
     }
