@@ -19,14 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the topics the routes need when they do not exist yet (the main topic with its
  * partitions, the dedup topic with one), so a fresh broker, embedded or not, needs no set-up. A
- * cluster that refuses creation gets a message naming the topics to create by hand.
+ * cluster that refuses creation gets a message naming the topics to create by hand; one that
+ * refuses the credentials, a message naming the settings to check.
  */
 public class KafkaTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private String bootstrapServers;
+    private KafkaClientConfig clientConfig;
     private String topics = "";
     private boolean enabled = true;
 
@@ -36,11 +37,17 @@ public class KafkaTopics {
             LOG.info("Not checking topics {} (KAFKA_TOPICS_CREATE=false)", topics);
             return;
         }
-        createMissing(bootstrapServers, parse(topics));
+        createMissing(clientConfig, parse(topics));
     }
 
+    /** Creates the missing ones of these topics on a PLAINTEXT broker (tests, tools). */
     public static void createMissing(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
-        try (Admin admin = KafkaAdmin.connect(bootstrapServers, TIMEOUT)) {
+        createMissing(KafkaClientConfig.plaintext(bootstrapServers), partitionsByTopic);
+    }
+
+    public static void createMissing(KafkaClientConfig client, Map<String, Integer> partitionsByTopic) {
+        String bootstrapServers = client.bootstrapServers();
+        try (Admin admin = KafkaAdmin.connect(client, TIMEOUT)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
@@ -55,6 +62,9 @@ public class KafkaTopics {
                             partitionsByTopic.get(result.getKey()));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
+                        client.whatToFix(e.getCause()).ifPresent(message -> {
+                            throw new IllegalStateException(message, e.getCause());
+                        });
                         throw new IllegalStateException("Topic " + result.getKey() + " does not exist on "
                                 + bootstrapServers + " and could not be created (" + e.getCause().getMessage()
                                 + "): create it with " + partitionsByTopic.get(result.getKey())
@@ -64,9 +74,11 @@ public class KafkaTopics {
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within "
-                    + TIMEOUT.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS and that the brokers are up",
-                    cause);
+            String message = client.whatToFix(cause).orElseGet(() -> "Kafka at " + bootstrapServers
+                    + " did not answer within " + TIMEOUT.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS,"
+                    + " that the brokers are up, and that KAFKA_SECURITY_PROTOCOL (" + client.securityProtocol()
+                    + ") is the one of their listener");
+            throw new IllegalStateException(message, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while checking Kafka topics", e);
@@ -88,8 +100,8 @@ public class KafkaTopics {
         return parsed;
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public void setClientConfig(KafkaClientConfig clientConfig) {
+        this.clientConfig = clientConfig;
     }
 
     public void setEnabled(boolean enabled) {
