@@ -19,7 +19,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged application ({@code java -jar target/tweetstream.jar}) run from the project root as
- * a user runs it, with environment overrides; its output is captured line by line.
+ * a user runs it, with environment overrides; its output is captured line by line. Other commands
+ * of the project run the same way ({@link #run}).
  */
 public final class TweetstreamProcess implements AutoCloseable {
 
@@ -43,15 +44,21 @@ public final class TweetstreamProcess implements AutoCloseable {
     }
 
     public static TweetstreamProcess start(Map<String, String> environment, String... jvmOptions) {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package'");
-        }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java());
         command.addAll(List.of(jvmOptions));
         command.add("-jar");
-        command.add(JAR.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        command.add(jar().toString());
+        return run(command, Path.of(""), environment);
+    }
+
+    /**
+     * Any command of the project (the standalone broker, Camel JBang running the routes) in this
+     * working directory, with the same environment handling and output capture as the app.
+     */
+    public static TweetstreamProcess run(List<String> command, Path workingDirectory, Map<String, String> environment) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .directory(workingDirectory.toAbsolutePath().toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.startsWith("TWEETS_")
                 || name.startsWith("TWITTER_") || name.startsWith("X_") || name.startsWith("CAMEL_"));
         builder.environment().putAll(environment);
@@ -62,6 +69,19 @@ public final class TweetstreamProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The java command of the JVM running the tests. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The packaged application, target/tweetstream.jar, as an absolute path. */
+    public static Path jar() {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package'");
+        }
+        return JAR.toAbsolutePath();
     }
 
     /** The port of the app's HTTP endpoints (/observe/health). */

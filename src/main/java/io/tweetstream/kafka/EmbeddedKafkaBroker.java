@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 import kafka.server.KafkaConfig;
@@ -36,14 +37,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String host;
     private final int port;
     private final Path dataDir;
+    /** The name of the listener clients connect to (PLAINTEXT unless the broker configuration says otherwise). */
+    public static final String CLIENT_LISTENER = "CLIENT";
+
     private final int defaultPartitions;
+    private final Map<String, String> extraConfig;
     private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(String host, int port, Path dataDir, int defaultPartitions) {
+    private EmbeddedKafkaBroker(String host, int port, Path dataDir, int defaultPartitions,
+            Map<String, String> extraConfig) {
         this.host = host;
         this.port = port;
         this.dataDir = dataDir;
         this.defaultPartitions = defaultPartitions;
+        this.extraConfig = Map.copyOf(extraConfig);
     }
 
     /**
@@ -51,8 +58,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * free port.
      */
     public static EmbeddedKafkaBroker start(String host, int port, Path dataDir, int defaultPartitions) {
+        return start(host, port, dataDir, defaultPartitions, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, int, Path, int)}, with more broker configuration on top of the
+     * defaults, e.g. a SASL listener for tests: the clients' listener is named
+     * {@value #CLIENT_LISTENER} ({@code listener.security.protocol.map}, {@code listener.name.client.*}).
+     */
+    public static EmbeddedKafkaBroker start(String host, int port, Path dataDir, int defaultPartitions,
+            Map<String, String> extraConfig) {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(host, port == 0 ? freePort(host) : port,
-                dataDir.toAbsolutePath(), defaultPartitions);
+                dataDir.toAbsolutePath(), defaultPartitions, extraConfig);
         broker.startServer();
         return broker;
     }
@@ -122,11 +139,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");
         config.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        config.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-        config.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        config.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        config.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
         config.put("controller.listener.names", "CONTROLLER");
-        config.put("inter.broker.listener.name", "PLAINTEXT");
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("inter.broker.listener.name", CLIENT_LISTENER);
+        config.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT,CONTROLLER:PLAINTEXT");
         config.put("log.dirs", dataDir.resolve("logs").toString());
         config.put("num.partitions", Integer.toString(defaultPartitions));
         config.put("offsets.topic.replication.factor", "1");
@@ -139,6 +156,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put("broker.heartbeat.interval.ms", "500");
         config.put("broker.session.timeout.ms", "2000");
         config.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        config.putAll(extraConfig);
         return config;
     }
 

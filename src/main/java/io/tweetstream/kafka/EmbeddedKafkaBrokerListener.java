@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the {@link EmbeddedKafkaBroker} before Camel configures its components and routes, but
  * only when {@code kafka.brokers} ({@code KAFKA_BROKERS}) is empty; then points
- * {@code kafka.brokers} at it. Stops it after Camel has stopped, so consumers commit first.
+ * {@code kafka.brokers} at it. Stops it after Camel has stopped, so consumers commit first. The
+ * embedded broker speaks PLAINTEXT only: security settings need a broker of one's own.
  */
 public class EmbeddedKafkaBrokerListener extends MainListenerSupport {
 
@@ -26,6 +27,12 @@ public class EmbeddedKafkaBrokerListener extends MainListenerSupport {
         if (!brokers.isEmpty()) {
             LOG.info("Using Kafka at {} (KAFKA_BROKERS); no embedded broker started", brokers);
             return;
+        }
+        String protocol = property(properties, "kafka.security-protocol", "PLAINTEXT");
+        if (!"PLAINTEXT".equals(protocol)) {
+            throw new IllegalStateException("KAFKA_SECURITY_PROTOCOL=" + protocol + " needs KAFKA_BROKERS: the embedded"
+                    + " development broker only speaks PLAINTEXT (set KAFKA_BROKERS to your cluster, or leave"
+                    + " KAFKA_SECURITY_PROTOCOL unset)");
         }
         String host = property(properties, "kafka.embedded.host", "127.0.0.1");
         int port = intProperty(properties, "kafka.embedded.port", 9092);

@@ -11,12 +11,13 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Readiness of the Kafka connection the routes produce to and consume from: DOWN while no broker
- * of {@code KAFKA_BROKERS} answers (the Kafka clients themselves only retry quietly), with the
- * brokers and the error in the details; UP with the cluster id and broker count.
+ * of {@code KAFKA_BROKERS} answers or the brokers refuse the credentials (the Kafka clients
+ * themselves only retry quietly), with the brokers, the security protocol and what to fix; UP with
+ * the cluster id and broker count. No secret in any detail.
  */
 public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
-    private String bootstrapServers;
+    private KafkaClientConfig clientConfig;
     private Duration timeout = Duration.ofSeconds(3);
     private Admin admin;
 
@@ -31,7 +32,8 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.detail("bootstrapServers", bootstrapServers);
+        builder.detail("bootstrapServers", clientConfig.bootstrapServers());
+        builder.detail("securityProtocol", clientConfig.securityProtocol());
         try {
             var cluster = admin().describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()));
             String clusterId = cluster.clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -41,13 +43,14 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            builder.message("Kafka at " + bootstrapServers + " does not answer: " + e).down();
+            builder.message(clientConfig.whatToFix(e)
+                    .orElseGet(() -> "Kafka at " + clientConfig.bootstrapServers() + " does not answer: " + e)).down();
         }
     }
 
     private synchronized Admin admin() {
         if (admin == null) {
-            admin = KafkaAdmin.connect(bootstrapServers, timeout);
+            admin = KafkaAdmin.connect(clientConfig, timeout);
         }
         return admin;
     }
@@ -59,8 +62,8 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public void setClientConfig(KafkaClientConfig clientConfig) {
+        this.clientConfig = clientConfig;
     }
 
     public void setTimeoutMs(long timeoutMs) {

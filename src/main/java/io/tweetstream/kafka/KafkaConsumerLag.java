@@ -28,7 +28,7 @@ public class KafkaConsumerLag implements CamelContextAware {
 
     private final Clock clock = Clock.systemUTC();
     private CamelContext camelContext;
-    private String bootstrapServers;
+    private KafkaClientConfig clientConfig;
     private String groupId;
     private String topic;
     private Admin admin;
@@ -76,7 +76,7 @@ public class KafkaConsumerLag implements CamelContextAware {
 
     private Admin admin() {
         if (admin == null) {
-            admin = KafkaAdmin.connect(bootstrapServers, TIMEOUT);
+            admin = KafkaAdmin.connect(clientConfig, TIMEOUT);
         }
         return admin;
     }
@@ -98,8 +98,8 @@ public class KafkaConsumerLag implements CamelContextAware {
         this.camelContext = camelContext;
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public void setClientConfig(KafkaClientConfig clientConfig) {
+        this.clientConfig = clientConfig;
     }
 
     public void setGroupId(String groupId) {

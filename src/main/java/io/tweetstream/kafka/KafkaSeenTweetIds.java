@@ -45,15 +45,14 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
     private final AtomicLong failedWrites = new AtomicLong();
     private CamelContext camelContext;
     private String topic;
-    private String bootstrapServers;
     private int maxCacheSize = 100_000;
-    private Properties clientConfig = new Properties();
+    private KafkaClientConfig clientConfig;
     private Map<String, Boolean> cache;
     private KafkaProducer<String, String> producer;
 
     @Override
     protected void doStart() {
-        if (topic == null || topic.isBlank() || bootstrapServers == null || bootstrapServers.isBlank()) {
+        if (topic == null || topic.isBlank() || clientConfig == null) {
             throw new IllegalArgumentException("The seen tweet ids need a topic (TWEETS_DEDUP_TOPIC) and Kafka brokers");
         }
         cache = latest(maxCacheSize);
@@ -157,10 +156,7 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
     }
 
     private Properties config() {
-        Properties config = new Properties();
-        config.putAll(clientConfig);
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return config;
+        return clientConfig.newProperties();
     }
 
     @Override
@@ -185,10 +181,6 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         this.topic = topic;
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-    }
-
     public void setMaxCacheSize(int maxCacheSize) {
         if (maxCacheSize < 1) {
             throw new IllegalArgumentException("TWEETS_DEDUP_CACHE_SIZE must be at least 1, but is " + maxCacheSize);
@@ -196,8 +188,12 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         this.maxCacheSize = maxCacheSize;
     }
 
-    /** Further Kafka client settings (security, ...) for the clients this repository opens. */
-    public void setClientConfig(Properties clientConfig) {
+    /** The brokers and security settings of the clients this repository opens. */
+    public KafkaClientConfig getClientConfig() {
+        return clientConfig;
+    }
+
+    public void setClientConfig(KafkaClientConfig clientConfig) {
         this.clientConfig = clientConfig;
     }
 }

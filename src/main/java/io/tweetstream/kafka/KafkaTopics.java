@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
  * Creates the topics the routes need when they do not exist yet (the main topic with its
  * partitions, the dedup topic with one, the compacted cursor topic), so a fresh broker, embedded or
  * not, needs no set-up. A cluster that refuses creation gets a message naming the topics to create
- * by hand.
+ * by hand; one that refuses the credentials, a message naming the settings to check.
  */
 public class KafkaTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private String bootstrapServers;
+    private KafkaClientConfig clientConfig;
     private String topics = "";
     private boolean enabled = true;
 
@@ -44,15 +44,22 @@ public class KafkaTopics {
             LOG.info("Not checking topics {} (KAFKA_TOPICS_CREATE=false)", topics);
             return;
         }
-        createMissing(bootstrapServers, parse(topics), compacted(topics));
+        createMissing(clientConfig, parse(topics), compacted(topics));
     }
 
+    /** Creates the missing ones of these topics on a PLAINTEXT broker (tests, tools). */
     public static void createMissing(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
-        createMissing(bootstrapServers, partitionsByTopic, Set.of());
+        createMissing(KafkaClientConfig.plaintext(bootstrapServers), partitionsByTopic);
     }
 
-    static void createMissing(String bootstrapServers, Map<String, Integer> partitionsByTopic, Set<String> compacted) {
-        try (Admin admin = KafkaAdmin.connect(bootstrapServers, TIMEOUT)) {
+    public static void createMissing(KafkaClientConfig client, Map<String, Integer> partitionsByTopic) {
+        createMissing(client, partitionsByTopic, Set.of());
+    }
+
+    static void createMissing(KafkaClientConfig client, Map<String, Integer> partitionsByTopic,
+            Set<String> compacted) {
+        String bootstrapServers = client.bootstrapServers();
+        try (Admin admin = KafkaAdmin.connect(client, TIMEOUT)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
@@ -71,6 +78,9 @@ public class KafkaTopics {
                             partitionsByTopic.get(result.getKey()), compacted.contains(result.getKey()) ? ", compacted" : "");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
+                        client.whatToFix(e.getCause()).ifPresent(message -> {
+                            throw new IllegalStateException(message, e.getCause());
+                        });
                         throw new IllegalStateException("Topic " + result.getKey() + " does not exist on "
                                 + bootstrapServers + " and could not be created (" + e.getCause().getMessage()
                                 + "): create it with " + partitionsByTopic.get(result.getKey()) + " partition(s)"
@@ -81,9 +91,11 @@ public class KafkaTopics {
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within "
-                    + TIMEOUT.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS and that the brokers are up",
-                    cause);
+            String message = client.whatToFix(cause).orElseGet(() -> "Kafka at " + bootstrapServers
+                    + " did not answer within " + TIMEOUT.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS,"
+                    + " that the brokers are up, and that KAFKA_SECURITY_PROTOCOL (" + client.securityProtocol()
+                    + ") is the one of their listener");
+            throw new IllegalStateException(message, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while checking Kafka topics", e);
@@ -119,8 +131,8 @@ public class KafkaTopics {
         return compacted;
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public void setClientConfig(KafkaClientConfig clientConfig) {
+        this.clientConfig = clientConfig;
     }
 
     public void setEnabled(boolean enabled) {

@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public class SourceCursors {
 
-    private String bootstrapServers;
+    private KafkaClientConfig clientConfig;
     private String topic;
     private Duration timeout = Duration.ofSeconds(15);
     private Map<String, String> cursors;
@@ -52,7 +52,7 @@ public class SourceCursors {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("Could not save the cursor " + key + " to topic " + topic + " on "
-                    + bootstrapServers + ": " + cause, cause);
+                    + bootstrapServers() + ": " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while saving the cursor " + key, e);
@@ -63,8 +63,7 @@ public class SourceCursors {
     }
 
     private Map<String, String> readAll() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = new HashMap<>(clientConfig.clientConfig());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "tweetstream-cursors-" + UUID.randomUUID());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -75,7 +74,7 @@ public class SourceCursors {
             var infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("Topic " + topic + " (the cursors of polling sources) does not exist on "
-                        + bootstrapServers + ": create it with 1 partition and cleanup.policy=compact, or let"
+                        + bootstrapServers() + ": create it with 1 partition and cleanup.policy=compact, or let"
                         + " tweetstream create it (KAFKA_TOPICS_CREATE=true)");
             }
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -99,15 +98,14 @@ public class SourceCursors {
             }
             return read;
         } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IllegalStateException("Could not read the cursors of topic " + topic + " on " + bootstrapServers
+            throw new IllegalStateException("Could not read the cursors of topic " + topic + " on " + bootstrapServers()
                     + ": " + e, e);
         }
     }
 
     private KafkaProducer<String, String> producer() {
         if (producer == null) {
-            Map<String, Object> config = new HashMap<>();
-            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Map<String, Object> config = new HashMap<>(clientConfig.clientConfig());
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
@@ -126,8 +124,17 @@ public class SourceCursors {
         }
     }
 
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    /** The brokers and security settings of the app's Kafka clients. */
+    public KafkaClientConfig getClientConfig() {
+        return clientConfig;
+    }
+
+    public void setClientConfig(KafkaClientConfig clientConfig) {
+        this.clientConfig = clientConfig;
+    }
+
+    private String bootstrapServers() {
+        return clientConfig.bootstrapServers();
     }
 
     public void setTopic(String topic) {

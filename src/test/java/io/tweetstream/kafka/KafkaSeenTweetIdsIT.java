@@ -83,7 +83,7 @@ class KafkaSeenTweetIdsIT {
     private static KafkaSeenTweetIds repository(String topic, int cacheSize) {
         KafkaSeenTweetIds repository = new KafkaSeenTweetIds();
         repository.setCamelContext(new DefaultCamelContext());
-        repository.setBootstrapServers(broker.bootstrapServers());
+        repository.setClientConfig(KafkaClientConfig.plaintext(broker.bootstrapServers()));
         repository.setTopic(topic);
         repository.setMaxCacheSize(cacheSize);
         repository.start();
