@@ -22,6 +22,8 @@ COPY routes routes
 COPY application.properties application.properties
 # In a container the HTTP endpoints (/observe/health, /observe/metrics) must listen beyond loopback
 ENV CAMEL_SERVER_HOST=0.0.0.0
+# an image runs the routes it was started with; docker-compose.yml turns reload on for development
+ENV CAMEL_MAIN_ROUTES_RELOAD_ENABLED=false
 EXPOSE 8080
 USER 10001:10001
 ENTRYPOINT ["java", "-jar", "/app/tweetstream.jar"]

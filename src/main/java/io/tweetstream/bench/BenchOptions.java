@@ -5,15 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code bench/run}. */
-record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck, boolean jfr, boolean strict,
-        Path outputDir) {
+record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck,
+        boolean jfr, boolean strict, Path outputDir) {
 
     static final String USAGE = """
             usage: bench/run [--records N] [--warmup W] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
                              [--jfr] [--strict] [--out DIR]
               --records N         records of the throughput phases (default 200000)
               --warmup W          records each throughput phase handles before it is timed, so the JIT
-                                  has compiled the hot paths as in a long-running app (default 100000)
+                                  has compiled the hot paths as in a long-running app (default N/2)
               --rate R            tweets per second of the end-to-end latency phase (default 1000)
               --seconds S         length of the end-to-end latency phase (default 30)
               --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
@@ -24,7 +24,7 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
 
     static BenchOptions parse(String... args) {
         int records = 200_000;
-        int warmup = 100_000;
+        int warmup = -1;
         int rate = 1_000;
         int seconds = 30;
         int memoryRecords = 1_000_000;
@@ -49,7 +49,8 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        return new BenchOptions(records, warmup, rate, seconds, memoryRecords, memoryCheck, jfr, strict, out);
+        return new BenchOptions(records, warmup < 0 ? records / 2 : warmup, rate, seconds, memoryRecords, memoryCheck,
+                jfr, strict, out);
     }
 
     private static String value(String option, List<String> rest) {

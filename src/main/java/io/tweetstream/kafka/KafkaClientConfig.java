@@ -128,7 +128,7 @@ public class KafkaClientConfig {
 
     /**
      * A new {@link Properties} with {@code bootstrap.servers} and the security settings, for one
-     * client: Kafka clients and camel's KafkaIdempotentRepository add their own keys to it.
+     * client: each Kafka client of the app (dedup ids, cursors, admin) adds its own keys to it.
      */
     public Properties newProperties() {
         Properties properties = new Properties();

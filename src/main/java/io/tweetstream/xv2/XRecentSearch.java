@@ -70,6 +70,8 @@ public class XRecentSearch {
     private int maxResults = 100;
     private int maxPages = 5;
     private String apiBaseUrl = "https://api.x.com/2/";
+    private long pollDelayMs;
+    private Instant lastPollStarted;
     private TwitterPollStrategy pollStrategy;
     private SourceCursors cursors;
 
@@ -118,9 +120,14 @@ public class XRecentSearch {
      * refused access), and not before the durable cursor could be read.
      */
     public synchronized boolean begin() {
+        Instant now = clock.instant();
+        if (lastPollStarted != null && now.isBefore(lastPollStarted.plusMillis(pollDelayMs))) {
+            return false;
+        }
         if (!pollStrategy.isDue() || !load()) {
             return false;
         }
+        lastPollStarted = now;
         pollSinceId = sinceId;
         pollPagination = pagination;
         pages = 0;
@@ -154,6 +161,7 @@ public class XRecentSearch {
         parameters.forEach((name, value) -> queryString.append(queryString.isEmpty() ? "" : "&").append(name)
                 .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20")));
         Message message = exchange.getMessage();
+        message.setHeader(Exchange.HTTP_PATH, path());
         message.setHeader(Exchange.HTTP_RAW_QUERY, queryString.toString());
         message.setBody(null);
         awaitingAnswer = true;
@@ -219,6 +227,12 @@ public class XRecentSearch {
         }
         pages++;
         String newest = meta.hasNonNull("newest_id") ? meta.get("newest_id").asText() : null;
+        if (newest != null && !newest.matches("\\d{1,19}")) {
+            more = false;
+            pollStrategy.failed(where(), 200, headers, "malformed response (meta.newest_id is not a tweet id: "
+                    + excerpt(newest) + ")");
+            return List.of();
+        }
         String next = meta.hasNonNull("next_token") ? meta.get("next_token").asText() : null;
         Pagination current = pollPagination != null ? pollPagination : new Pagination(null, newest, pollSinceId == null);
         if (next != null && !(current.withoutCursor() && pages >= maxPages)) {
@@ -383,7 +397,22 @@ public class XRecentSearch {
     }
 
     private String where() {
-        return (apiBaseUrl.endsWith("/") ? apiBaseUrl : apiBaseUrl + "/") + PATH;
+        return (apiBaseUrl.endsWith("/") ? apiBaseUrl : apiBaseUrl + "/") + path();
+    }
+
+    /**
+     * The request path after X_API_BASE_URL: {@code tweets/search/recent} after a base that names
+     * the API version ({@code https://api.x.com/2/}), {@code 2/tweets/search/recent} after a bare
+     * host ({@code http://127.0.0.1:8089}).
+     */
+    String path() {
+        String basePath;
+        try {
+            basePath = java.net.URI.create(apiBaseUrl).getPath();
+        } catch (IllegalArgumentException e) {
+            basePath = null;
+        }
+        return basePath == null || basePath.isEmpty() || basePath.equals("/") ? "2/" + PATH : PATH;
     }
 
     /** The saved cursor (for tests and the health details). */
@@ -409,6 +438,11 @@ public class XRecentSearch {
 
     public void setMaxPages(int maxPages) {
         this.maxPages = maxPages;
+    }
+
+    /** The least time between the starts of two polls (TWITTER_POLL_DELAY). */
+    public void setPollDelayMs(long pollDelayMs) {
+        this.pollDelayMs = pollDelayMs;
     }
 
     public void setApiBaseUrl(String apiBaseUrl) {

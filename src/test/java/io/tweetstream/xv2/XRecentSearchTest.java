@@ -322,6 +322,47 @@ class XRecentSearchTest {
         search.check();
     }
 
+    @Test
+    void aPollStartsOnlyOnceThePollDelayHasPassedSinceTheLast() {
+        search.setPollDelayMs(30_000);
+        assertThat(search.begin()).isTrue();
+        request();
+        answer(200, "search-empty");
+        search.pageDone();
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(search.begin()).as("29 s after the last poll").isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(search.begin()).as("30 s after the last poll").isTrue();
+    }
+
+    @Test
+    void aBareHostAsBaseUrlGetsTheVersionInThePath() {
+        search.setApiBaseUrl("http://127.0.0.1:8089");
+        search.begin();
+        Exchange exchange = new DefaultExchange(context);
+        search.request(exchange);
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_PATH)).isEqualTo("2/tweets/search/recent");
+
+        search.setApiBaseUrl("http://127.0.0.1:8089/2/");
+        search.request(exchange);
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_PATH)).isEqualTo("tweets/search/recent");
+    }
+
+    @Test
+    void aNewestIdThatIsNoTweetIdIsAMalformedAnswerAndTheCursorStays() {
+        cursors.saved.put(KEY, "{\"sinceId\":\"1861400000000000010\"}");
+        search.begin();
+        request();
+
+        List<V2Tweet> tweets = answer(200, "{\"data\":[],\"meta\":{\"result_count\":0,\"newest_id\":\"12ab\"}}");
+        search.pageDone();
+
+        assertThat(tweets).isEmpty();
+        assertThat(search.sinceId()).isEqualTo("1861400000000000010");
+        assertThat(search.begin()).as("backing off").isFalse();
+    }
+
     private Map<String, String> request() {
         Exchange exchange = new DefaultExchange(context);
         exchange.getMessage().setBody("left over");

@@ -1,0 +1,42 @@
+package io.tweetstream.bench;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BenchOptionsTest {
+
+    @Test
+    void defaultsAreThoseReadmeStates() {
+        BenchOptions options = BenchOptions.parse();
+
+        assertThat(options.records()).isEqualTo(200_000);
+        assertThat(options.warmup()).as("half the records").isEqualTo(100_000);
+        assertThat(options.rate()).isEqualTo(1_000);
+        assertThat(options.seconds()).isEqualTo(30);
+        assertThat(options.memoryRecords()).isEqualTo(1_000_000);
+        assertThat(options.memoryCheck()).isTrue();
+        assertThat(options.strict()).isFalse();
+        assertThat(options.outputDir()).isEqualTo(Path.of("target", "bench"));
+    }
+
+    @Test
+    void readsEveryOption() {
+        BenchOptions options = BenchOptions.parse("--records", "5,000", "--warmup", "0", "--rate", "200", "--seconds",
+                "3", "--memory-records", "10_000", "--no-memory-check", "--jfr", "--strict", "--out", "/tmp/b");
+
+        assertThat(options).isEqualTo(new BenchOptions(5_000, 0, 200, 3, 10_000, false, true, true, Path.of("/tmp/b")));
+    }
+
+    @Test
+    void refusesWhatItCannotRunWithAMessageNamingTheOption() {
+        assertThatThrownBy(() -> BenchOptions.parse("--records", "0")).hasMessageContaining("--records");
+        assertThatThrownBy(() -> BenchOptions.parse("--rate", "lots")).hasMessageContaining("--rate")
+                .hasMessageContaining("lots");
+        assertThatThrownBy(() -> BenchOptions.parse("--seconds")).hasMessageContaining("--seconds needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse("--turbo")).hasMessageContaining("unknown option --turbo");
+    }
+}

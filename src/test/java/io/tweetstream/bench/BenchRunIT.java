@@ -1,0 +1,59 @@
+package io.tweetstream.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * bench/run as README gives it, on the packaged jar, with small numbers: every phase runs, and
+ * results.json holds every documented figure with a plausible value. (The figures themselves are
+ * the benchmark's business, never a test's.)
+ */
+class BenchRunIT {
+
+    private static final Path OUT = Path.of("target", "bench-it");
+
+    @Test
+    void runsEveryPhaseAndWritesEveryDocumentedResult() throws Exception {
+        Process bench = new ProcessBuilder("bash", "bench/run", "--records", "4000", "--rate", "200", "--seconds",
+                "2", "--memory-records", "20000", "--out", OUT.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(Files.createDirectories(Path.of("target", "it-output")).resolve("bench-run.log").toFile())
+                .start();
+        assertThat(bench.waitFor(240, TimeUnit.SECONDS)).as("bench/run finished in time").isTrue();
+        String output = Files.readString(Path.of("target", "it-output", "bench-run.log"), StandardCharsets.UTF_8);
+        assertThat(bench.exitValue()).as(output).isZero();
+
+        JsonNode results = new ObjectMapper().readTree(OUT.resolve("results.json").toFile());
+        assertThat(results.path("records").asInt()).isEqualTo(4000);
+        assertThat(results.path("eventBytesAvg").asDouble()).isBetween(200.0, 2000.0);
+        for (String rate : List.of("rawProducer", "ingestRoute", "rawConsumer", "consumeRoute")) {
+            assertThat(results.path(rate).path("recordsPerSec").asDouble()).as(rate).isPositive();
+        }
+        assertThat(results.path("ingestRatio").asDouble()).isPositive();
+        assertThat(results.path("consumeRatio").asDouble()).isPositive();
+        JsonNode endToEnd = results.path("endToEnd");
+        assertThat(endToEnd.path("ratePerSec").asInt()).isEqualTo(200);
+        assertThat(endToEnd.path("records").asLong()).as("every tweet of the latency phase consumed").isEqualTo(400);
+        double p50 = endToEnd.path("p50Ms").asDouble();
+        double p99 = endToEnd.path("p99Ms").asDouble();
+        assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
+        assertThat(p99).isLessThanOrEqualTo(endToEnd.path("maxMs").asDouble() * 1.01);
+        assertThat(results.path("peakRssMb").asLong()).isPositive();
+        JsonNode memory = results.path("memoryCheck");
+        assertThat(memory.path("records").asInt()).isEqualTo(20000);
+        assertThat(memory.path("heapAfterGcSamples")).hasSize(10);
+        assertThat(memory.path("passed").isBoolean()).isTrue();
+        assertThat(OUT.resolve("results.md")).content(StandardCharsets.UTF_8)
+                .contains("raw producer", "ingest route", "raw consumer", "consume route", "End-to-end");
+        assertThat(output).contains("| ingest route");
+    }
+}
