@@ -156,6 +156,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put("broker.heartbeat.interval.ms", "500");
         config.put("broker.session.timeout.ms", "2000");
         config.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        // The log cleaner (compacted topics: consumer offsets, source cursors) takes its dedupe buffer
+        // on the heap at start-up, 128 MiB by default: half of a 256 MiB heap for a few small topics.
+        // 8 MiB maps the offsets of about 350,000 keys per cleaning pass.
+        config.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
         config.putAll(extraConfig);
         return config;
     }
