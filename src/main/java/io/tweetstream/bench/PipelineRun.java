@@ -1,6 +1,7 @@
 package io.tweetstream.bench;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
@@ -28,6 +29,7 @@ final class PipelineRun implements AutoCloseable {
 
     private final Main main = new Main();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Collection<Counter>> found = new java.util.concurrent.ConcurrentHashMap<>();
 
     private PipelineRun() {
     }
@@ -69,9 +71,24 @@ final class PipelineRun implements AutoCloseable {
         }
     }
 
-    /** The count of a tweetstream counter, summed over its tags. */
+    /**
+     * The count of a tweetstream counter, summed over its tags. The counters found are kept (the
+     * benchmark polls often and must not allocate what it measures).
+     */
     long count(String counterName) {
-        return (long) registry.find(counterName).counters().stream().mapToDouble(Counter::count).sum();
+        Collection<Counter> counters = found.get(counterName);
+        if (counters == null) {
+            counters = registry.find(counterName).counters();
+            if (counters.isEmpty()) {
+                return 0;
+            }
+            found.put(counterName, counters);
+        }
+        long sum = 0;
+        for (Counter counter : counters) {
+            sum += (long) counter.count();
+        }
+        return sum;
     }
 
     /**
