@@ -68,9 +68,12 @@ public final class Benchmark {
         try {
             options = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            OUT.println("bench/run: " + e.getMessage());
+            boolean help = "help".equals(e.getMessage());
+            if (!help) {
+                OUT.println("bench/run: " + e.getMessage());
+            }
             OUT.println(BenchOptions.USAGE);
-            System.exit(2);
+            System.exit(help ? 0 : 2);
             return;
         }
         int exit = new Benchmark(options).run();
