@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tweetstream.event.TweetEvent;
 import io.tweetstream.event.TweetNormalizer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 
 /**
  * The meters of the tweet flows, counted once per tweet: {@code tweetstream.tweets.received},
@@ -35,13 +35,18 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 public class TweetMeters implements CamelContextAware {
 
     private static final String UNKNOWN_SOURCE = "unknown";
+    private static final String RECEIVED = "tweetstream.tweets.received";
+    private static final String PUBLISHED = "tweetstream.tweets.published";
+    private static final String DUPLICATES = "tweetstream.tweets.duplicates";
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            RECEIVED, "Tweets a source handed to tweets-to-kafka",
+            PUBLISHED, "Tweet events acknowledged by Kafka",
+            DUPLICATES, "Tweets dropped because their id was already published");
 
     private final Clock clock;
-    private final Map<String, Counter> received = new ConcurrentHashMap<>();
-    private final Map<String, Counter> published = new ConcurrentHashMap<>();
-    private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
+    /** The counters by source, under "name source". */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private CamelContext camelContext;
-    private volatile MeterRegistry registry;
     private volatile Counter consumed;
     private volatile Timer created;
     private volatile Timer ingested;
@@ -56,19 +61,17 @@ public class TweetMeters implements CamelContextAware {
 
     /** A source handed a tweet to tweets-to-kafka. */
     public void received(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
-        counter(received, "tweetstream.tweets.received", "Tweets a source handed to tweets-to-kafka", source)
-                .increment();
+        counter(RECEIVED, source).increment();
     }
 
     /** Kafka acknowledged a tweet event. */
     public void published(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
-        counter(published, "tweetstream.tweets.published", "Tweet events acknowledged by Kafka", source).increment();
+        counter(PUBLISHED, source).increment();
     }
 
     /** A tweet was dropped because its id was published before. */
     public void duplicate(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
-        counter(duplicates, "tweetstream.tweets.duplicates", "Tweets dropped because their id was already published",
-                source).increment();
+        counter(DUPLICATES, source).increment();
     }
 
     /** kafka-to-log processed a tweet event: counted, and its freshness observed. */
@@ -94,12 +97,13 @@ public class TweetMeters implements CamelContextAware {
         }
     }
 
-    private Counter counter(Map<String, Counter> counters, String name, String description, String source) {
+    private Counter counter(String name, String source) {
         String tag = source == null || source.isBlank() ? UNKNOWN_SOURCE : source;
-        Counter counter = counters.get(tag);
+        Counter counter = counters.get(name + ' ' + tag);
         if (counter == null) {
-            counter = counters.computeIfAbsent(tag, s -> Counter.builder(name).description(description)
-                    .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).tag("source", s)
+            counter = counters.computeIfAbsent(name + ' ' + tag, key -> Counter.builder(name)
+                    .description(DESCRIPTIONS.get(name))
+                    .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).tag("source", tag)
                     .register(registry()));
         }
         return counter;
@@ -120,19 +124,10 @@ public class TweetMeters implements CamelContextAware {
                 .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).register(registry);
     }
 
-    /** The application's meter registry (Prometheus, from camel-micrometer), or a private one without it. */
+    /** The application's meter registry, the one camel-micrometer and its endpoints use. */
     private MeterRegistry registry() {
-        MeterRegistry found = registry;
-        if (found == null) {
-            synchronized (this) {
-                if (registry == null) {
-                    MeterRegistry inContext = camelContext.getRegistry().findSingleByType(MeterRegistry.class);
-                    registry = inContext != null ? inContext : new SimpleMeterRegistry();
-                }
-                found = registry;
-            }
-        }
-        return found;
+        return MicrometerUtils.getOrCreateMeterRegistry(camelContext.getRegistry(),
+                MicrometerConstants.METRICS_REGISTRY_NAME);
     }
 
     @Override
