@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * the id; a write of the id that fails is logged and at worst lets that tweet be published once
  * more after a restart.
  */
-public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepository, CamelContextAware {
+public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSeenTweetIds.class);
     private static final String ADD = "add";
@@ -43,8 +42,8 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final AtomicLong failedWrites = new AtomicLong();
-    private CamelContext camelContext;
     private String topic;
+    private Duration timeout = Duration.ofSeconds(30);
     private int maxCacheSize = 100_000;
     private KafkaClientConfig clientConfig;
     private Map<String, Boolean> cache;
@@ -68,25 +67,44 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
-    /** Reads the topic from its start to its current end into the cache; returns how many records it read. */
+    /**
+     * Reads the topic from its start to its current end into the cache; returns how many records it
+     * read. Fails, naming what to fix, when the topic is missing or Kafka does not answer in time.
+     */
     private long readBack() {
         Properties config = config();
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         long read = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("Dedup topic " + topic + " (TWEETS_DEDUP_TOPIC) does not exist on "
+                        + clientConfig.bootstrapServers() + ": create it with 1 partition, or let tweetstream create"
+                        + " it (KAFKA_TOPICS_CREATE=true)");
+            }
+            List<TopicPartition> partitions = infos.stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("reading to the end took longer");
+                }
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     apply(record.key(), record.value());
                     read++;
                 }
             }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException(clientConfig.whatToFix(e).orElseGet(() -> "Dedup: could not read topic "
+                    + topic + " (TWEETS_DEDUP_TOPIC) from Kafka at " + clientConfig.bootstrapServers() + " within "
+                    + timeout.toSeconds() + " s (" + e + "): check KAFKA_BROKERS and that the brokers are up"), e);
         }
         return read;
     }
@@ -167,16 +185,6 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         }
     }
 
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
     public void setTopic(String topic) {
         this.topic = topic;
     }
@@ -186,6 +194,11 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
             throw new IllegalArgumentException("TWEETS_DEDUP_CACHE_SIZE must be at least 1, but is " + maxCacheSize);
         }
         this.maxCacheSize = maxCacheSize;
+    }
+
+    /** How long start-up waits for Kafka to answer and for the topic to be read; 30 s by default. */
+    public void setTimeoutMs(long timeoutMs) {
+        this.timeout = Duration.ofMillis(timeoutMs);
     }
 
     /** The brokers and security settings of the clients this repository opens. */

@@ -4,13 +4,13 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import io.tweetstream.TopicReader;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The published tweet ids on a real broker: kept across restarts, bounded in memory. */
@@ -80,9 +80,31 @@ class KafkaSeenTweetIdsIT {
         restarted.stop();
     }
 
+    @Test
+    void aMissingTopicStopsTheStartWithWhatToCreate() {
+        KafkaSeenTweetIds repository = new KafkaSeenTweetIds();
+        repository.setClientConfig(KafkaClientConfig.plaintext(broker.bootstrapServers()));
+        repository.setTopic("seen-missing");
+
+        assertThatThrownBy(repository::start).hasMessageContaining("seen-missing")
+                .hasMessageContaining("TWEETS_DEDUP_TOPIC").hasMessageContaining("KAFKA_TOPICS_CREATE");
+    }
+
+    @Test
+    void aBrokerThatDoesNotAnswerStopsTheStartInTimeNamingKafkaBrokers() {
+        String nobody = "127.0.0.1:" + io.tweetstream.TweetstreamProcess.freePort();
+        KafkaSeenTweetIds repository = new KafkaSeenTweetIds();
+        repository.setClientConfig(KafkaClientConfig.plaintext(nobody));
+        repository.setTopic("seen-restart");
+        repository.setTimeoutMs(2_000);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(repository::start).hasMessageContaining(nobody).hasMessageContaining("KAFKA_BROKERS");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(20));
+    }
+
     private static KafkaSeenTweetIds repository(String topic, int cacheSize) {
         KafkaSeenTweetIds repository = new KafkaSeenTweetIds();
-        repository.setCamelContext(new DefaultCamelContext());
         repository.setClientConfig(KafkaClientConfig.plaintext(broker.bootstrapServers()));
         repository.setTopic(topic);
         repository.setMaxCacheSize(cacheSize);
