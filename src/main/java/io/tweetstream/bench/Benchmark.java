@@ -27,6 +27,7 @@ import io.tweetstream.sample.SampleTweetSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.FileUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -84,7 +85,7 @@ public final class Benchmark {
     private int run() throws Exception {
         Files.createDirectories(options.outputDir());
         Path dataDir = options.outputDir().resolve("kafka");
-        deleteRecursively(dataDir);
+        FileUtil.removeDir(dataDir.toFile());
         Map<String, String> settings = settings();
         int partitions = Integer.parseInt(settings.get("kafka.topic.partitions"));
         results.put("startedAt", Instant.now().toString());
@@ -373,16 +374,5 @@ public final class Benchmark {
         phaseCpuNanos = ProcessMemory.cpuNanos();
         phaseWallNanos = System.nanoTime();
         phaseAllocatedBytes = ProcessMemory.allocatedBytes();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.tweetstream.bench;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tweetstream.kafka.EmbeddedKafkaBroker;
+import org.apache.camel.util.FileUtil;
 
 /**
  * The memory check: {@code memoryRecords} sample tweets through both flows (sample source at
@@ -65,7 +65,7 @@ public final class MemoryCheck {
         int records = Integer.parseInt(args[0]);
         Path result = Path.of(args[1]);
         Path dataDir = result.getParent().resolve("kafka-memory-check");
-        deleteRecursively(dataDir.toFile());
+        FileUtil.removeDir(dataDir.toFile());
         List<Map<String, Object>> samples = new ArrayList<>();
         long started = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, 3)) {
@@ -103,15 +103,5 @@ public final class MemoryCheck {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(result.toFile(), results);
         org.apache.logging.log4j.LogManager.shutdown();
         System.exit(0);
-    }
-
-    private static void deleteRecursively(File file) {
-        File[] children = file.listFiles();
-        if (children != null) {
-            for (File child : children) {
-                deleteRecursively(child);
-            }
-        }
-        file.delete();
     }
 }

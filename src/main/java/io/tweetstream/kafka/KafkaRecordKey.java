@@ -1,6 +1,7 @@
 package io.tweetstream.kafka;
 
 import io.tweetstream.event.TweetEvent;
+import io.tweetstream.event.TweetLogContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -15,11 +16,9 @@ import org.apache.camel.component.kafka.KafkaConstants;
  */
 public class KafkaRecordKey {
 
-    public static final String TWEET_ID = "tweetId";
-
     public void tweetId(Exchange exchange) throws InvalidPayloadException {
         TweetEvent event = exchange.getMessage().getMandatoryBody(TweetEvent.class);
         exchange.getMessage().setHeader(KafkaConstants.KEY, event.id());
-        exchange.setVariable(TWEET_ID, event.id());
+        exchange.setVariable(TweetLogContext.TWEET_ID, event.id());
     }
 }
