@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -127,21 +126,9 @@ public class KafkaClientConfig {
     }
 
     /**
-     * A new {@link Properties} with {@code bootstrap.servers} and the security settings, for one
-     * client: each Kafka client of the app (dedup ids, cursors, admin) adds its own keys to it.
+     * {@code bootstrap.servers} and the security settings, as Kafka client configuration: a new map
+     * at every call, to which each client adds its own keys.
      */
-    public Properties newProperties() {
-        Properties properties = new Properties();
-        properties.putAll(clientConfig());
-        return properties;
-    }
-
-    /** {@link #newProperties()} of this configuration, as a factory method for YAML beans. */
-    public static Properties propertiesOf(KafkaClientConfig config) {
-        return config.newProperties();
-    }
-
-    /** {@code bootstrap.servers} and the security settings, as Kafka client configuration. */
     public Map<String, Object> clientConfig() {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

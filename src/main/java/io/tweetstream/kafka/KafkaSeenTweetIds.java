@@ -1,22 +1,14 @@
 package io.tweetstream.kafka;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +31,6 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
     private static final String ADD = "add";
     private static final String REMOVE = "remove";
     private static final String CLEAR = "clear";
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final AtomicLong failedWrites = new AtomicLong();
     private String topic;
@@ -56,57 +47,16 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         }
         cache = latest(maxCacheSize);
         long started = System.nanoTime();
-        long read = readBack();
+        long read = new KeyedTopic(clientConfig, topic, "TWEETS_DEDUP_TOPIC", "1 partition")
+                .readToEnd(timeout, this::apply);
         LOG.info("Dedup: {} published tweet ids read back from topic {} in {} ms; remembering the latest {}", read,
                 topic, Duration.ofNanos(System.nanoTime() - started).toMillis(), maxCacheSize);
-        Properties config = config();
+        Map<String, Object> config = clientConfig.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-    }
-
-    /**
-     * Reads the topic from its start to its current end into the cache; returns how many records it
-     * read. Fails, naming what to fix, when the topic is missing or Kafka does not answer in time.
-     */
-    private long readBack() {
-        Properties config = config();
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
-        long read = 0;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("Dedup topic " + topic + " (TWEETS_DEDUP_TOPIC) does not exist on "
-                        + clientConfig.bootstrapServers() + ": create it with 1 partition, or let tweetstream create"
-                        + " it (KAFKA_TOPICS_CREATE=true)");
-            }
-            List<TopicPartition> partitions = infos.stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("reading to the end took longer");
-                }
-                for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
-                    apply(record.key(), record.value());
-                    read++;
-                }
-            }
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IllegalStateException(clientConfig.whatToFix(e).orElseGet(() -> "Dedup: could not read topic "
-                    + topic + " (TWEETS_DEDUP_TOPIC) from Kafka at " + clientConfig.bootstrapServers() + " within "
-                    + timeout.toSeconds() + " s (" + e + "): check KAFKA_BROKERS and that the brokers are up"), e);
-        }
-        return read;
     }
 
     private void apply(String id, String action) {
@@ -171,10 +121,6 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
                 return size() > size;
             }
         });
-    }
-
-    private Properties config() {
-        return clientConfig.newProperties();
     }
 
     @Override

@@ -2,21 +2,15 @@ package io.tweetstream.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -63,44 +57,16 @@ public class SourceCursors {
     }
 
     private Map<String, String> readAll() {
-        Map<String, Object> config = new HashMap<>(clientConfig.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "tweetstream-cursors-" + UUID.randomUUID());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
-            var infos = consumer.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("Topic " + topic + " (the cursors of polling sources) does not exist on "
-                        + bootstrapServers() + ": create it with 1 partition and cleanup.policy=compact, or let"
-                        + " tweetstream create it (KAFKA_TOPICS_CREATE=true)");
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            Map<String, String> read = new HashMap<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Could not read topic " + topic + " to its end within "
-                            + timeout.toSeconds() + " s");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (record.value() == null) {
-                        read.remove(record.key());
+        Map<String, String> read = new HashMap<>();
+        new KeyedTopic(clientConfig, topic, "TWEETS_CURSORS_TOPIC", "1 partition and cleanup.policy=compact")
+                .readToEnd(timeout, (key, value) -> {
+                    if (value == null) {
+                        read.remove(key);
                     } else {
-                        read.put(record.key(), record.value());
+                        read.put(key, value);
                     }
                 });
-            }
-            return read;
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IllegalStateException("Could not read the cursors of topic " + topic + " on " + bootstrapServers()
-                    + ": " + e, e);
-        }
+        return read;
     }
 
     private KafkaProducer<String, String> producer() {

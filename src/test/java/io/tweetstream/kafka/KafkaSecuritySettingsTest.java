@@ -78,7 +78,7 @@ class KafkaSecuritySettingsTest extends RouteFileTestSupport {
                 .getClientConfig()).isSameAs(ours);
         assertThat(context.getRegistry().lookupByNameAndType("sourceCursors", SourceCursors.class)
                 .getClientConfig()).isSameAs(ours);
-        assertThat(ours.newProperties()).as("each client gets its own copy").isNotSameAs(ours.newProperties())
+        assertThat(ours.clientConfig()).as("each client gets its own copy").isNotSameAs(ours.clientConfig())
                 .containsAllEntriesOf(ours.clientConfig());
     }
 
