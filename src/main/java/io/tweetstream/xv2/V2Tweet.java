@@ -37,6 +37,22 @@ public record V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, J
         return Map.copyOf(byId);
     }
 
+    /**
+     * Whether {@code id} is a tweet id: a decimal number above 0 that fits a signed 64-bit long (the
+     * API sends ids as strings; what the app compares and publishes must be one).
+     */
+    public static boolean isTweetId(String id) {
+        if (id == null || !id.matches("[1-9]\\d{0,18}")) {
+            return false;
+        }
+        try {
+            Long.parseLong(id);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** The tweet's id as the API sent it. */
     public String id() {
         return tweet.path("id").asText();

@@ -52,7 +52,7 @@ public class V2TweetMapper {
         }
         JsonNode tweet = v2.tweet();
         String id = text(tweet, "id");
-        if (id == null || !id.matches("[1-9]\\d{0,18}")) {
+        if (!V2Tweet.isTweetId(id)) {
             throw new IllegalArgumentException("Tweet without a valid id: " + id);
         }
         JsonNode author = user(v2, tweet, id);

@@ -227,7 +227,7 @@ public class XRecentSearch {
         }
         pages++;
         String newest = meta.hasNonNull("newest_id") ? meta.get("newest_id").asText() : null;
-        if (newest != null && !newest.matches("\\d{1,19}")) {
+        if (newest != null && !V2Tweet.isTweetId(newest)) {
             more = false;
             pollStrategy.failed(where(), 200, headers, "malformed response (meta.newest_id is not a tweet id: "
                     + excerpt(newest) + ")");
@@ -304,7 +304,7 @@ public class XRecentSearch {
     private String sinceIdOf(String value) {
         JsonNode cursor = parse(value);
         JsonNode id = cursor == null ? null : cursor.get("sinceId");
-        return id == null || id.isNull() || !id.asText().matches("[1-9]\\d{0,18}") ? null : id.asText();
+        return id == null || id.isNull() || !V2Tweet.isTweetId(id.asText()) ? null : id.asText();
     }
 
     private String cursorValue(String id) {

@@ -18,6 +18,8 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -349,13 +351,15 @@ class XRecentSearchTest {
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_PATH)).isEqualTo("tweets/search/recent");
     }
 
-    @Test
-    void aNewestIdThatIsNoTweetIdIsAMalformedAnswerAndTheCursorStays() {
+    @ParameterizedTest
+    @ValueSource(strings = {"12ab", "9999999999999999999", "0"})
+    void aNewestIdThatIsNoTweetIdIsAMalformedAnswerAndTheCursorStays(String newestId) {
         cursors.saved.put(KEY, "{\"sinceId\":\"1861400000000000010\"}");
         search.begin();
         request();
 
-        List<V2Tweet> tweets = answer(200, "{\"data\":[],\"meta\":{\"result_count\":0,\"newest_id\":\"12ab\"}}");
+        List<V2Tweet> tweets = answer(200, "{\"data\":[],\"meta\":{\"result_count\":0,\"newest_id\":\""
+                + newestId + "\"}}");
         search.pageDone();
 
         assertThat(tweets).isEmpty();

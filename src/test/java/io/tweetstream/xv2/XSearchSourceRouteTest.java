@@ -128,7 +128,30 @@ class XSearchSourceRouteTest extends RouteFileTestSupport {
     }
 
     @Test
-    void aPageWithATweetKafkaDidNotTakeIsFetchedAgainAndTheCursorWaitsForIt() throws Exception {
+    void aTweetKafkaDidNotTakeIsSentAgainInPlaceAndThePageIsNotFetchedTwice() throws Exception {
+        API.answer(null, null, page("search-page-1"));
+        API.answer(null, NEXT_TOKEN, page("search-page-2"));
+        API.answer("1861400000000000010", null, page("search-empty"));
+        adviseAndStart();
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.whenExchangeReceived(1, exchange -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s): broker unreachable");
+        });
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> cursors.saved.containsKey("x-v2-search:kafka -is:retweet"));
+
+        List<String> keys = kafka.getReceivedExchanges().stream()
+                .map(e -> e.getMessage().getHeader(KafkaConstants.KEY, String.class)).toList();
+        assertThat(keys).as("the refused tweet sent again, every other once").hasSize(9)
+                .containsOnlyOnce("1861400000000000009", "1861400000000000005");
+        assertThat(keys.stream().filter("1861400000000000010"::equals)).hasSize(2);
+        assertThat(API.requests().stream().filter(r -> param(r, "since_id") == null && param(r, "next_token") == null))
+                .as("retried in place (source-errors), the page not asked for again").hasSize(1);
+        assertThat(cursors.saved.get("x-v2-search:kafka -is:retweet")).contains("\"sinceId\":\"1861400000000000010\"");
+    }
+
+    @Test
+    void aPageWithATweetThatFailedUnexpectedlyIsFetchedAgainAndTheCursorWaitsForIt() throws Exception {
         API.answer(null, null, page("search-page-1"));
         API.answer(null, NEXT_TOKEN, page("search-page-2"));
         API.answer("1861400000000000010", null, page("search-empty"));
