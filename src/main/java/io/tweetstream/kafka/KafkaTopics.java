@@ -26,14 +26,21 @@ import org.slf4j.LoggerFactory;
 public class KafkaTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Suffix of a topic entry whose topic keeps only the latest record per key. */
+    static final String COMPACT = "compact";
 
     private KafkaClientConfig clientConfig;
     private String topics = "";
     private boolean enabled = true;
+    private Duration timeout = Duration.ofSeconds(30);
 
-    /** Suffix of a topic entry whose topic keeps only the latest record per key. */
-    static final String COMPACT = "compact";
+    /** A topic the app needs: its name, its partitions, and whether it keeps only the latest record per key. */
+    public record TopicSpec(String name, int partitions, boolean compacted) {
+
+        TopicSpec(String name, int partitions) {
+            this(name, partitions, false);
+        }
+    }
 
     /**
      * Creates the missing ones of {@code topics} ({@code name:partitions[:compact],...}), unless
@@ -44,47 +51,48 @@ public class KafkaTopics {
             LOG.info("Not checking topics {} (KAFKA_TOPICS_CREATE=false)", topics);
             return;
         }
-        createMissing(clientConfig, parse(topics), compacted(topics));
+        createMissing(clientConfig, parse(topics), timeout);
     }
 
-    /** Creates the missing ones of these topics on a PLAINTEXT broker (tests, tools). */
+    /** Creates the missing ones of these topics (name to partitions) on a PLAINTEXT broker (tests, tools). */
     public static void createMissing(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
-        createMissing(KafkaClientConfig.plaintext(bootstrapServers), partitionsByTopic);
+        List<TopicSpec> specs = new ArrayList<>();
+        partitionsByTopic.forEach((name, partitions) -> specs.add(new TopicSpec(name, partitions)));
+        createMissing(KafkaClientConfig.plaintext(bootstrapServers), specs, Duration.ofSeconds(30));
     }
 
-    public static void createMissing(KafkaClientConfig client, Map<String, Integer> partitionsByTopic) {
-        createMissing(client, partitionsByTopic, Set.of());
-    }
-
-    static void createMissing(KafkaClientConfig client, Map<String, Integer> partitionsByTopic,
-            Set<String> compacted) {
+    static void createMissing(KafkaClientConfig client, List<TopicSpec> specs, Duration timeout) {
         String bootstrapServers = client.bootstrapServers();
-        try (Admin admin = KafkaAdmin.connect(client, TIMEOUT)) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<String, TopicSpec> byName = new LinkedHashMap<>();
+        specs.forEach(spec -> byName.put(spec.name(), spec));
+        try (Admin admin = KafkaAdmin.connect(client, timeout)) {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            partitionsByTopic.forEach((topic, partitions) -> {
-                if (!existing.contains(topic)) {
-                    NewTopic newTopic = new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty());
-                    if (compacted.contains(topic)) {
+            for (TopicSpec spec : specs) {
+                if (!existing.contains(spec.name())) {
+                    NewTopic newTopic = new NewTopic(spec.name(), java.util.Optional.of(spec.partitions()),
+                            java.util.Optional.empty());
+                    if (spec.compacted()) {
                         newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                     }
                     missing.add(newTopic);
                 }
-            });
+            }
             for (var result : admin.createTopics(missing).values().entrySet()) {
+                TopicSpec spec = byName.get(result.getKey());
                 try {
-                    result.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    LOG.info("Created topic {} with {} partition(s){}", result.getKey(),
-                            partitionsByTopic.get(result.getKey()), compacted.contains(result.getKey()) ? ", compacted" : "");
+                    result.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.info("Created topic {} with {} partition(s){}", spec.name(), spec.partitions(),
+                            spec.compacted() ? ", compacted" : "");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         client.whatToFix(e.getCause()).ifPresent(message -> {
                             throw new IllegalStateException(message, e.getCause());
                         });
-                        throw new IllegalStateException("Topic " + result.getKey() + " does not exist on "
+                        throw new IllegalStateException("Topic " + spec.name() + " does not exist on "
                                 + bootstrapServers + " and could not be created (" + e.getCause().getMessage()
-                                + "): create it with " + partitionsByTopic.get(result.getKey()) + " partition(s)"
-                                + (compacted.contains(result.getKey()) ? " and cleanup.policy=compact" : "")
+                                + "): create it with " + spec.partitions() + " partition(s)"
+                                + (spec.compacted() ? " and cleanup.policy=compact" : "")
                                 + ", or allow this client to create topics", e.getCause());
                     }
                 }
@@ -92,7 +100,7 @@ public class KafkaTopics {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             String message = client.whatToFix(cause).orElseGet(() -> "Kafka at " + bootstrapServers
-                    + " did not answer within " + TIMEOUT.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS,"
+                    + " did not answer within " + timeout.toSeconds() + " s (" + cause + "): check KAFKA_BROKERS,"
                     + " that the brokers are up, and that KAFKA_SECURITY_PROTOCOL (" + client.securityProtocol()
                     + ") is the one of their listener");
             throw new IllegalStateException(message, cause);
@@ -102,8 +110,9 @@ public class KafkaTopics {
         }
     }
 
-    static Map<String, Integer> parse(String topics) {
-        Map<String, Integer> parsed = new LinkedHashMap<>();
+    /** The topics of {@code name:partitions[:compact],...}, in order. */
+    public static List<TopicSpec> parse(String topics) {
+        List<TopicSpec> parsed = new ArrayList<>();
         for (String entry : topics.split(",")) {
             if (entry.isBlank()) {
                 continue;
@@ -114,21 +123,9 @@ public class KafkaTopics {
                 throw new IllegalArgumentException("Topic '" + entry.strip()
                         + "' is not of the form name:partitions or name:partitions:compact");
             }
-            parsed.put(parts[0].strip(), Integer.parseInt(parts[1].strip()));
+            parsed.add(new TopicSpec(parts[0].strip(), Integer.parseInt(parts[1].strip()), parts.length == 3));
         }
         return parsed;
-    }
-
-    /** The topics of {@code name:partitions:compact} entries. */
-    static Set<String> compacted(String topics) {
-        Set<String> compacted = new java.util.HashSet<>();
-        for (String entry : topics.split(",")) {
-            String[] parts = entry.strip().split(":");
-            if (parts.length == 3 && parts[2].strip().equals(COMPACT)) {
-                compacted.add(parts[0].strip());
-            }
-        }
-        return compacted;
     }
 
     public void setClientConfig(KafkaClientConfig clientConfig) {
@@ -141,5 +138,10 @@ public class KafkaTopics {
 
     public void setTopics(String topics) {
         this.topics = topics;
+    }
+
+    /** How long start-up waits for Kafka to answer; 30 s by default. */
+    public void setTimeoutMs(long timeoutMs) {
+        this.timeout = Duration.ofMillis(timeoutMs);
     }
 }

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
+import io.tweetstream.kafka.KafkaTopics;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -154,14 +155,17 @@ class DockerComposeTest {
     @Test
     void theTopicServiceCreatesEveryTopicTheAppUsesWithItsPartitions() {
         String command = command("kafka-topics");
-        Map<String, Integer> created = new TreeMap<>();
-        Matcher matcher = Pattern.compile("--create\\b.*?--topic\\s+(\\S+)\\s+--partitions\\s+(\\d+)").matcher(command);
+        List<KafkaTopics.TopicSpec> created = new ArrayList<>();
+        Matcher matcher = Pattern.compile("--create\\b.*?--topic\\s+(\\S+)\\s+--partitions\\s+(\\d+)([^\\n]*)")
+                .matcher(command);
         while (matcher.find()) {
-            created.put(matcher.group(1), Integer.parseInt(matcher.group(2)));
+            created.add(new KafkaTopics.TopicSpec(matcher.group(1), Integer.parseInt(matcher.group(2)),
+                    matcher.group(3).contains("--config cleanup.policy=compact")));
         }
         assertThat(command).contains("kafka-topics.sh");
         for (String app : appServices()) {
-            assertThat(created).as("topics created for %s", app).isEqualTo(topicsTheAppUses(effectiveEnvironment(app)));
+            assertThat(created).as("topics created for %s (partitions, compaction)", app)
+                    .containsExactlyInAnyOrderElementsOf(topicsTheAppUses(effectiveEnvironment(app)));
         }
     }
 
@@ -306,17 +310,12 @@ class DockerComposeTest {
         return resolved.toString();
     }
 
-    /** The topics and partitions of the kafkaTopics bean in routes/beans.camel.yaml, resolved. */
-    private Map<String, Integer> topicsTheAppUses(Map<String, String> env) {
+    /** The topics of the kafkaTopics bean in routes/beans.camel.yaml, resolved, read as the app reads them. */
+    private List<KafkaTopics.TopicSpec> topicsTheAppUses(Map<String, String> env) {
         List<Object> beans = list(map(loadAll("routes/beans.camel.yaml").get(0)).get("beans"));
         for (Object bean : beans) {
             if ("kafkaTopics".equals(map(bean).get("name"))) {
-                Map<String, Integer> topics = new TreeMap<>();
-                for (String entry : resolve(String.valueOf(map(map(bean).get("properties")).get("topics")), env).split(",")) {
-                    String[] parts = entry.strip().split(":");
-                    topics.put(parts[0], Integer.parseInt(parts[1]));
-                }
-                return topics;
+                return KafkaTopics.parse(resolve(String.valueOf(map(map(bean).get("properties")).get("topics")), env));
             }
         }
         throw new AssertionError("routes/beans.camel.yaml has no kafkaTopics bean");

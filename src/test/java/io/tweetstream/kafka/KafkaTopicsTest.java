@@ -1,5 +1,6 @@
 package io.tweetstream.kafka;
 
+import io.tweetstream.kafka.KafkaTopics.TopicSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,9 +12,33 @@ class KafkaTopicsTest {
     void topicsAreNamePartitionsAndOptionallyCompact() {
         String topics = "rk_hadoop:3, rk_hadoop.seen-ids:1,rk_hadoop.cursors:1:compact";
 
-        assertThat(KafkaTopics.parse(topics)).containsExactly(java.util.Map.entry("rk_hadoop", 3),
-                java.util.Map.entry("rk_hadoop.seen-ids", 1), java.util.Map.entry("rk_hadoop.cursors", 1));
-        assertThat(KafkaTopics.compacted(topics)).containsExactly("rk_hadoop.cursors");
+        assertThat(KafkaTopics.parse(topics)).containsExactly(new TopicSpec("rk_hadoop", 3, false),
+                new TopicSpec("rk_hadoop.seen-ids", 1, false), new TopicSpec("rk_hadoop.cursors", 1, true));
+    }
+
+    @Test
+    void aBrokerThatDoesNotAnswerStopsTheStartInTimeNamingWhatToCheck() {
+        String nobody = "127.0.0.1:" + io.tweetstream.TweetstreamProcess.freePort();
+        KafkaTopics topics = new KafkaTopics();
+        topics.setClientConfig(KafkaClientConfig.plaintext(nobody));
+        topics.setTopics("rk_hadoop:3");
+        topics.setTimeoutMs(1_000);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(topics::createMissing).hasMessageContaining("Kafka at " + nobody + " did not answer")
+                .hasMessageContaining("KAFKA_BROKERS").hasMessageContaining("KAFKA_SECURITY_PROTOCOL (PLAINTEXT)");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(15));
+    }
+
+    @Test
+    void nothingIsAskedOfKafkaWhenTopicCreationIsOff() {
+        KafkaTopics topics = new KafkaTopics();
+        topics.setClientConfig(KafkaClientConfig.plaintext("127.0.0.1:" + io.tweetstream.TweetstreamProcess.freePort()));
+        topics.setTopics("rk_hadoop:3");
+        topics.setEnabled(false);
+        topics.setTimeoutMs(1_000);
+
+        topics.createMissing();
     }
 
     @Test
