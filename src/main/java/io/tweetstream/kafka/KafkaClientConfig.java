@@ -133,8 +133,11 @@ public class KafkaClientConfig {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol);
-        putIfNotEmpty(config, SaslConfigs.SASL_MECHANISM, saslMechanism);
-        putIfNotEmpty(config, SaslConfigs.SASL_JAAS_CONFIG, saslJaasConfig);
+        // as camel-kafka does: the SASL settings only with a SASL protocol, the TLS ones only with TLS
+        if (isSasl()) {
+            putIfNotEmpty(config, SaslConfigs.SASL_MECHANISM, saslMechanism);
+            putIfNotEmpty(config, SaslConfigs.SASL_JAAS_CONFIG, saslJaasConfig);
+        }
         if (isSsl()) {
             putIfNotEmpty(config, SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, sslTruststoreLocation);
             putIfNotEmpty(config, SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, sslTruststorePassword);

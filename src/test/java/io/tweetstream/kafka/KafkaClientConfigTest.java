@@ -9,6 +9,8 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +68,34 @@ class KafkaClientConfigTest {
         config.check();
         assertThat(config.clientConfig()).doesNotContainKeys("ssl.truststore.location", "ssl.endpoint.identification.algorithm")
                 .containsEntry("sasl.jaas.config", PLAIN_JAAS);
+    }
+
+    /** Whatever is left over in the environment, the app's clients send what camel-kafka sends. */
+    @ParameterizedTest
+    @ValueSource(strings = {"PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"})
+    void sendsTheSecuritySettingsCamelKafkaSendsForEachProtocol(String protocol) {
+        KafkaClientConfig ours = KafkaClientConfig.plaintext("broker:9093");
+        org.apache.camel.component.kafka.KafkaConfiguration camel = new org.apache.camel.component.kafka.KafkaConfiguration();
+        camel.setBrokers("broker:9093");
+        ours.setSecurityProtocol(protocol);
+        camel.setSecurityProtocol(protocol);
+        ours.setSaslMechanism("PLAIN");
+        camel.setSaslMechanism("PLAIN");
+        ours.setSaslJaasConfig(PLAIN_JAAS);
+        camel.setSaslJaasConfig(PLAIN_JAAS);
+        ours.setSslTruststoreLocation("/etc/kafka/ca.p12");
+        camel.setSslTruststoreLocation("/etc/kafka/ca.p12");
+        ours.setSslTruststorePassword("ts-" + SECRET);
+        camel.setSslTruststorePassword("ts-" + SECRET);
+        ours.setSslTruststoreType("PKCS12");
+        camel.setSslTruststoreType("PKCS12");
+        java.util.Properties sent = camel.createProducerProperties();
+
+        Map<String, Object> config = ours.clientConfig();
+        for (String key : java.util.List.of("security.protocol", "sasl.mechanism", "sasl.jaas.config",
+                "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.type")) {
+            assertThat(config.get(key)).as("%s with %s", key, protocol).isEqualTo(sent.get(key));
+        }
     }
 
     @Test
