@@ -53,15 +53,15 @@ class LiveReloadIT {
             Files.writeString(kafkaToLog, Files.readString(kafkaToLog).replace("message: \"tweet ", "message: \"edited tweet "));
             app.awaitLine(line -> line.contains("edited tweet "), Duration.ofSeconds(60));
 
-            // the ingest flow itself, while the sample source feeds it: the source waits, drops nothing
+            // the ingest flow itself, while the sample source feeds it: the source waits, drops nothing.
+            // (Files.writeString truncates first: the watcher may see the empty file and log an error
+            // before it sees the whole one, so what counts is the reload that started the route.)
             Files.writeString(tweetsToKafka, Files.readString(tweetsToKafka).replace(
                     "description: Normalises each tweet", "description: (edited live) Normalises each tweet"));
             app.awaitLine(line -> line.contains("RouteWatcherReloadStrategy") && line.contains("Started tweets-to-kafka")
                     && line.contains("tweets-to-kafka.camel.yaml"), Duration.ofSeconds(60));
             assertThat(new HashSet<>(app.loggedTweetIds())).as("reloaded while the sample pass was still being sent")
                     .hasSizeLessThan(sampleIds.size());
-            assertThat(app.lines()).noneMatch(line -> line.contains("Error reloading")
-                    && line.contains("tweets-to-kafka.camel.yaml"));
 
             Files.writeString(kafkaToLog, Files.readString(kafkaToLog) + "\n  - this is: [not valid yaml\n");
             String error = app.awaitLine(line -> line.contains("kafka-to-log.camel.yaml")
