@@ -23,7 +23,7 @@ import io.tweetstream.event.TweetJson;
 import io.tweetstream.event.TweetNormalizer;
 import io.tweetstream.kafka.EmbeddedKafkaBroker;
 import io.tweetstream.kafka.KafkaTopics;
-import io.tweetstream.sample.SampleTweetSource;
+import io.tweetstream.source.sample.SampleTweetSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;

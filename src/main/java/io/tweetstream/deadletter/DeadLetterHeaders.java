@@ -87,7 +87,7 @@ public class DeadLetterHeaders implements Processor {
         Object body = message.getBody();
         if (body instanceof twitter4j.v1.Status status) {
             message.setHeader(KafkaConstants.KEY, Long.toString(status.getId()));
-        } else if (body instanceof io.tweetstream.xv2.V2Tweet tweet) {
+        } else if (body instanceof io.tweetstream.source.x.V2Tweet tweet) {
             message.setHeader(KafkaConstants.KEY, tweet.id());
         }
         if (!(body instanceof byte[])) {

@@ -20,7 +20,7 @@ import twitter4j.v1.UserMentionEntity;
 /**
  * Turns a twitter4j {@link Status} (what camel-twitter emits, and what the sample source builds from
  * Twitter API v1.1 JSON) into a {@link TweetEvent}: tweets-to-kafka calls it for every tweet. The X
- * API v2 source maps its own JSON ({@code io.tweetstream.xv2.V2TweetMapper}, the same rules) and hands
+ * API v2 source maps its own JSON ({@code io.tweetstream.source.x.V2TweetMapper}, the same rules) and hands
  * over events, which pass through.
  *
  * <p>A retweet's own text is cut by the API ("RT @author: ..." then an ellipsis), so the event

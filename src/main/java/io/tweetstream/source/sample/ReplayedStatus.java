@@ -1,4 +1,4 @@
-package io.tweetstream.sample;
+package io.tweetstream.source.sample;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

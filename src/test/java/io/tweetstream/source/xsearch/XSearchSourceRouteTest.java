@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.xsearch;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.tweetstream.FakeXApi;
 import io.tweetstream.Tweets;
+import io.tweetstream.source.MemorySourceCursors;
 import io.tweetstream.kafka.RouteFileTestSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;

@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.x;
 
 import java.time.Clock;
 import java.time.Instant;

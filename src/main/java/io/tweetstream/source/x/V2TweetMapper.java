@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.x;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +29,7 @@ import org.apache.camel.ExchangeProperty;
  * apart from URLs;</li>
  * <li>{@code lang} {@code und} when the API sent none.</li>
  * </ul>
+ * A post of the filtered stream keeps the tags of the rules it matched ({@code matchingRules}).
  * A tweet that cannot be mapped (no author in the includes, no {@code created_at}) is refused with an
  * {@link IllegalArgumentException}, which parks it in the dead-letter topic.
  */
@@ -92,7 +93,8 @@ public class V2TweetMapper {
                 reference(tweet, "replied_to"),
                 reference(tweet, "quoted"),
                 source == null || source.isBlank() ? "unknown" : source,
-                Instant.now(clock).toString());
+                Instant.now(clock).toString(),
+                v2.matchingRules());
     }
 
     private static JsonNode user(V2Tweet v2, JsonNode tweet, String id) {

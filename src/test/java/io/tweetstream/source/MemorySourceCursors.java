@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source;
 
 import java.util.Map;
 import java.util.Optional;
@@ -7,12 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.tweetstream.kafka.SourceCursors;
 
 /** Source cursors in memory instead of Kafka, which can be made to fail like an unreachable Kafka. */
-final class MemorySourceCursors extends SourceCursors {
+public final class MemorySourceCursors extends SourceCursors {
 
-    final Map<String, String> saved = new ConcurrentHashMap<>();
-    volatile int writes;
-    volatile boolean unreadable;
-    volatile boolean unwritable;
+    public final Map<String, String> saved = new ConcurrentHashMap<>();
+    public volatile int writes;
+    public volatile boolean unreadable;
+    public volatile boolean unwritable;
 
     @Override
     public Optional<String> read(String key) {

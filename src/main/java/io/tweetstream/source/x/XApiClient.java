@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.x;
 
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;

@@ -1,4 +1,4 @@
-package io.tweetstream.twitter;
+package io.tweetstream.source;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,10 +35,12 @@ public class TweetSourceSettings {
 
     /** The source that polls the X API v2 recent search; the other API sources are camel-twitter (v1.1) ones. */
     public static final String X_V2_SEARCH = "x-v2-search";
+    /** The source that holds the X API v2 filtered stream open. */
+    public static final String X_V2_STREAM = "x-v2-stream";
 
     /** The values of TWEETS_SOURCE: a source route's precondition names one of them. */
     public static final List<String> SOURCES = List.of("sample", "twitter-search", "twitter-timeline",
-            X_V2_SEARCH, "none");
+            X_V2_SEARCH, X_V2_STREAM, "none");
 
     /** Fails with one line naming every missing variable when a Twitter or X API source is selected. */
     public void apply() {
@@ -46,7 +48,7 @@ public class TweetSourceSettings {
             throw new IllegalStateException("TWEETS_SOURCE=" + source + " is not a tweet source; use one of "
                     + String.join(", ", SOURCES) + " (none: consume only)");
         }
-        if (X_V2_SEARCH.equals(source)) {
+        if (isXSource(source)) {
             if (bearerToken == null || bearerToken.isBlank()) {
                 throw new IllegalStateException("TWEETS_SOURCE=" + source + " needs an X API bearer token in the"
                         + " environment; missing: X_BEARER_TOKEN (or set TWEETS_SOURCE=sample to run without X)");
@@ -84,9 +86,14 @@ public class TweetSourceSettings {
         return source != null && source.startsWith("twitter-");
     }
 
-    /** Whether the source polls the Twitter or X API (v1.1 through camel-twitter, or v2). */
+    /** Whether the source reads the Twitter or X API (v1.1 through camel-twitter, or v2). */
     public static boolean isApiSource(String source) {
-        return source != null && (source.startsWith("twitter-") || X_V2_SEARCH.equals(source));
+        return source != null && (source.startsWith("twitter-") || isXSource(source));
+    }
+
+    /** Whether the source reads the X API v2 with a bearer token (recent search or the filtered stream). */
+    public static boolean isXSource(String source) {
+        return X_V2_SEARCH.equals(source) || X_V2_STREAM.equals(source);
     }
 
     public void setSource(String source) {

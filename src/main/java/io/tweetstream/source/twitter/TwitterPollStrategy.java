@@ -1,4 +1,4 @@
-package io.tweetstream.twitter;
+package io.tweetstream.source.twitter;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +10,10 @@ import java.util.function.UnaryOperator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tweetstream.source.ApiSourceStatus;
+import io.tweetstream.source.Backoff;
+import io.tweetstream.source.RateLimitHeaders;
+import io.tweetstream.source.TweetSourceSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Consumer;
@@ -40,7 +44,8 @@ import twitter4j.TwitterException;
  * Nothing is lost by skipping: the next successful poll returns what was missed (within what the
  * API keeps), and tweets-to-kafka drops what was already published.
  */
-public class TwitterPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler, CamelContextAware {
+public class TwitterPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler, CamelContextAware,
+        ApiSourceStatus {
 
     /** What the last polls said about the API. */
     public enum Condition { UNKNOWN, OK, RATE_LIMITED, FAILING, REFUSED }
@@ -197,7 +202,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
     }
 
     private static Long number(String header) {
-        return header != null && header.strip().matches("\\d{1,18}") ? Long.valueOf(header.strip()) : null;
+        return RateLimitHeaders.number(header);
     }
 
     private String api() {
@@ -276,28 +281,44 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
         return state;
     }
 
+    @Override
+    public boolean serves(String source) {
+        return source != null && source.equals(this.source) && !TweetSourceSettings.X_V2_STREAM.equals(source);
+    }
+
+    @Override
+    public java.util.Optional<String> notReadyReason() {
+        State current = state;
+        if (current.condition() != Condition.REFUSED) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("The " + api() + " refuses the credentials or the access tier: " + current.message());
+    }
+
+    @Override
+    public java.util.Map<String, Object> details() {
+        State current = state;
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("condition", current.condition().name());
+        details.put("message", current.message());
+        details.put("lastStatusCode", current.lastStatusCode());
+        details.put("consecutiveFailures", current.consecutiveFailures());
+        if (current.lastSuccessfulPoll() != null) {
+            details.put("lastSuccessfulPoll", current.lastSuccessfulPoll().toString());
+        }
+        return details;
+    }
+
     private Duration backoff(int failures) {
-        long factor = 1L << Math.min(failures - 1, 20);
-        Duration wait = initialBackoff.multipliedBy(factor);
-        return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+        return Backoff.exponential(initialBackoff, failures, maxBackoff);
     }
 
     private static java.util.Optional<Duration> rateLimitWait(UnaryOperator<String> headers, Instant now) {
-        Long retryAfter = number(headers.apply("Retry-After"));
-        if (retryAfter != null) {
-            return java.util.Optional.of(Duration.ofSeconds(retryAfter));
-        }
-        return untilReset(headers, now);
+        return RateLimitHeaders.rateLimitWait(headers, now);
     }
 
     private static java.util.Optional<Duration> untilReset(UnaryOperator<String> headers, Instant now) {
-        Long reset = number(headers.apply("x-rate-limit-reset"));
-        if (reset == null) {
-            return java.util.Optional.empty();
-        }
-        Duration untilReset = Duration.between(now, Instant.ofEpochSecond(reset));
-        // one second more: the reset is whole seconds and clocks differ
-        return java.util.Optional.of(untilReset.isNegative() ? Duration.ofSeconds(1) : untilReset.plusSeconds(1));
+        return RateLimitHeaders.untilReset(headers, now);
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.tweetstream.sample;
+package io.tweetstream.source.sample;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.xsearch;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -16,8 +16,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tweetstream.kafka.SourceCursors;
-import io.tweetstream.twitter.TweetSourceSettings;
-import io.tweetstream.twitter.TwitterPollStrategy;
+import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.TweetSourceSettings;
+import io.tweetstream.source.twitter.TwitterPollStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -49,11 +50,11 @@ public class XRecentSearch {
     /** The path of recent search, below X_API_BASE_URL. */
     public static final String PATH = "tweets/search/recent";
     /** Tweet fields {@link V2TweetMapper} needs for every field of the tweet event. */
-    static final String TWEET_FIELDS = "created_at,lang,author_id,entities,referenced_tweets,note_tweet";
+    public static final String TWEET_FIELDS = "created_at,lang,author_id,entities,referenced_tweets,note_tweet";
     /** The author's fields: screen name, name, followers. */
-    static final String USER_FIELDS = "username,name,public_metrics";
+    public static final String USER_FIELDS = "username,name,public_metrics";
     /** The authors, the retweeted/quoted/replied-to tweets and their authors (a retweet's full text). */
-    static final String EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id";
+    public static final String EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id";
 
     private static final Logger LOG = LoggerFactory.getLogger(XRecentSearch.class);
 

@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.xsearch;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,8 +9,10 @@ import java.util.Map;
 
 import io.tweetstream.MutableClock;
 import io.tweetstream.Tweets;
-import io.tweetstream.twitter.TwitterPollStrategy;
-import io.tweetstream.twitter.TwitterPollStrategy.Condition;
+import io.tweetstream.source.MemorySourceCursors;
+import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.twitter.TwitterPollStrategy;
+import io.tweetstream.source.twitter.TwitterPollStrategy.Condition;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

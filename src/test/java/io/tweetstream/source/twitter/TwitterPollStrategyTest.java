@@ -1,11 +1,11 @@
-package io.tweetstream.twitter;
+package io.tweetstream.source.twitter;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 import io.tweetstream.MutableClock;
-import io.tweetstream.twitter.TwitterPollStrategy.Condition;
+import io.tweetstream.source.twitter.TwitterPollStrategy.Condition;
 import org.apache.camel.Endpoint;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.tweetstream.xv2;
+package io.tweetstream.source.x;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,11 +8,45 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One tweet of an X API v2 answer ({@code data[i]}), with the answer's expansions it refers to:
- * {@code includes.users} and {@code includes.tweets} by id (shared by the tweets of one page).
+ * One tweet of an X API v2 answer ({@code data[i]}, or a filtered-stream message's {@code data}), with
+ * the answer's expansions it refers to: {@code includes.users} and {@code includes.tweets} by id
+ * (shared by the tweets of one page), and for the filtered stream the tags of the rules it matched.
  * Its text form is the tweet's JSON as the API sent it (what a dead-lettered tweet keeps).
  */
-public record V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, JsonNode> referencedTweets) {
+public record V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, JsonNode> referencedTweets,
+        List<String> matchingRules) {
+
+    /** A tweet of a search answer: no rules. */
+    public V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, JsonNode> referencedTweets) {
+        this(tweet, users, referencedTweets, null);
+    }
+
+    /**
+     * The post of a filtered-stream message ({@code data} an object, {@code includes},
+     * {@code matching_rules}), or null when the message carries no post.
+     *
+     * @param tagOf the tag to record for a matching rule: from its {@code tag}, else its {@code id}
+     */
+    public static V2Tweet ofStreamMessage(JsonNode message, java.util.function.Function<JsonNode, String> tagOf) {
+        JsonNode data = message.path("data");
+        if (!data.isObject()) {
+            return null;
+        }
+        List<String> tags = new ArrayList<>();
+        for (JsonNode rule : message.path("matching_rules")) {
+            String tag = tagOf.apply(rule);
+            if (tag != null && !tag.isEmpty() && !tags.contains(tag)) {
+                tags.add(tag);
+            }
+        }
+        return new V2Tweet(data, byId(message.path("includes").path("users")),
+                byId(message.path("includes").path("tweets")), List.copyOf(tags));
+    }
+
+    /** The same tweet with these rule tags. */
+    public V2Tweet withMatchingRules(List<String> tags) {
+        return new V2Tweet(tweet, users, referencedTweets, tags == null ? null : List.copyOf(tags));
+    }
 
     /** The tweets of an answer ({@code data}), each with the answer's {@code includes}. */
     public static List<V2Tweet> of(JsonNode answer) {
