@@ -1,0 +1,168 @@
+package io.tweetstream.source.xstream;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tweetstream.FakeXStream;
+import io.tweetstream.Tweets;
+import io.tweetstream.kafka.RouteFileTestSupport;
+import io.tweetstream.source.MemorySourceCursors;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The x-v2-stream-source route file as users run it: the real reader against a fake filtered
+ * stream on 127.0.0.1, through the real tweets-to-kafka route; Kafka and the dead-letter topic
+ * mocked, the cursor kept in memory.
+ */
+class XStreamSourceRouteTest extends RouteFileTestSupport {
+
+    private static final String TOKEN = "xs-ROUTE-TEST-9f2e77";
+    private static final String RULES = "[{\"value\":\"apachekafka -is:retweet\",\"tag\":\"kafka\"},"
+            + "{\"value\":\"#apachecamel\",\"tag\":\"camel\"}]";
+
+    /** Made in overrides(), which the test support calls from its constructor (a field initializer would run after). */
+    private FakeXStream api;
+    private final MemorySourceCursors cursors = new MemorySourceCursors();
+
+    private static FakeXStream newApi() {
+        FakeXStream api = new FakeXStream();
+        api.setToken(TOKEN);
+        api.setKeepAliveMillis(200);
+        api.addRule("stray rule from another tool", "stray");
+        return api;
+    }
+
+    @Override
+    protected String[] routeFiles() {
+        return new String[] {"error-handling.camel.yaml", "dead-letter.camel.yaml", "tweets-to-kafka.camel.yaml",
+                "x-v2-stream-source.camel.yaml"};
+    }
+
+    @Override
+    protected void overrides(Properties properties) {
+        api = newApi();
+        properties.put("tweets.source", "x-v2-stream");
+        properties.put("x.bearer.token", TOKEN);
+        properties.put("x.api-base-url", api.baseUrl());
+        properties.put("x.stream.rules", RULES);
+        properties.put("x.stream.stall-timeout-ms", "1500");
+        properties.put("x.stream.backoff.network-ms", "50");
+        properties.put("x.stream.backoff.http-ms", "100");
+        properties.put("x.stream.backoff.rate-limit-ms", "200");
+        properties.put("x.stream.backoff.max-ms", "1000");
+        properties.put("x.stream.healthy-after-ms", "300");
+    }
+
+    @AfterEach
+    void stopApi() {
+        api.close();
+    }
+
+    @Test
+    void postsBecomeEventsWithTheTagsOfTheirRulesAndTheLiveRulesBecomeTheConfiguredOnes() throws Exception {
+        adviseAndStart();
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.expectedMessageCount(3);
+
+        Set<String> ids = Set.of(api.publish("kafka").id(), api.publish("camel").id(), api.publish("kafka").id());
+
+        kafka.assertIsSatisfied(TimeUnit.SECONDS.toMillis(20));
+        assertThat(api.rules()).extracting(FakeXStream.Rule::value, FakeXStream.Rule::tag)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("apachekafka -is:retweet", "kafka"),
+                        org.assertj.core.groups.Tuple.tuple("#apachecamel", "camel"));
+        assertThat(kafka.getReceivedExchanges().stream()
+                .map(e -> e.getMessage().getHeader(KafkaConstants.KEY, String.class)).collect(Collectors.toSet()))
+                .isEqualTo(ids);
+        for (Exchange published : kafka.getReceivedExchanges()) {
+            JsonNode event = Tweets.JSON.readTree(new String(published.getMessage().getBody(byte[].class),
+                    StandardCharsets.UTF_8));
+            assertThat(Tweets.schemaProblems(event)).isEmpty();
+            assertThat(event.get("source").asText()).isEqualTo("x-v2-stream");
+            assertThat(event.get("matchingRules")).hasSize(1);
+            assertThat(event.get("matchingRules").get(0).asText()).isIn("kafka", "camel");
+        }
+        assertThat(api.requests(FakeXStream.STREAM)).allSatisfy(request ->
+                assertThat(request.headers().get("authorization")).isEqualTo("Bearer " + TOKEN));
+        assertThat(api.requests(FakeXStream.STREAM).get(0).query()).containsEntry("expansions",
+                "author_id,referenced_tweets.id,referenced_tweets.id.author_id").doesNotContainKey("backfill_minutes");
+        // the cursor follows the posts done
+        await().atMost(Duration.ofSeconds(10)).until(() -> cursors.saved.containsKey("x-v2-stream"));
+    }
+
+    @Test
+    void aLineThatIsNotJsonIsParkedAsTheStreamSentItWithItsSource() throws Exception {
+        api.enqueue(FakeXStream.live().garbageLine("{not json"));
+        adviseAndStart();
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedHeaderReceived("dlq.source", "x-v2-stream");
+        dlq.expectedHeaderReceived("dlq.route.id", "x-v2-stream-source");
+        dlq.expectedHeaderReceived("dlq.exception.class", "java.lang.IllegalArgumentException");
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.expectedMessageCount(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+
+        api.publish("kafka");
+
+        MockEndpoint.assertIsSatisfied(context, 20, TimeUnit.SECONDS);
+        assertThat(new String(dlq.getReceivedExchanges().get(0).getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
+                .isEqualTo("{not json");
+    }
+
+    /**
+     * A post Kafka did not take is sent again until it does (source-errors); any other failure parks
+     * it with the line as X sent it, instead of losing it; either way the others go on.
+     */
+    @Test
+    void aKafkaFailureIsRetriedAndAnyOtherFailureParksThePost() throws Exception {
+        adviseAndStart();
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.whenExchangeReceived(1, exchange -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s): broker unreachable");
+        });
+        kafka.whenExchangeReceived(3, exchange -> {
+            throw new IllegalStateException("the record was refused");
+        });
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+
+        String first = api.publish("kafka").id();
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.getReceivedCounter() == 2);
+        String refused = api.publish("camel").id();
+        dlq.assertIsSatisfied(TimeUnit.SECONDS.toMillis(20));
+        String last = api.publish("kafka").id();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.getReceivedCounter() == 4);
+        List<String> keys = kafka.getReceivedExchanges().stream()
+                .map(e -> e.getMessage().getHeader(KafkaConstants.KEY, String.class)).toList();
+        assertThat(keys).containsExactly(first, first, refused, last);
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(String.class))
+                .contains("\"id\":\"" + refused + "\"").contains("matching_rules");
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.class"))
+                .isEqualTo("java.lang.IllegalStateException");
+    }
+
+    /** Kafka and the dead-letter topic mocked, the cursor in memory. */
+    private void adviseAndStart() throws Exception {
+        context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class).setCursors(cursors);
+        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace().to("mock:kafka"));
+        AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
+        context.start();
+    }
+}
