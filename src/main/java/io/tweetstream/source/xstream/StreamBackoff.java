@@ -26,6 +26,8 @@ public class StreamBackoff {
     private int networkAttempts;
     private int httpAttempts;
     private int rateLimitAttempts;
+    /** A connection dropped since the stream was last healthy. */
+    private boolean dropped;
 
     public StreamBackoff(Duration network, Duration http, Duration rateLimit, Duration max, Duration healthyAfter) {
         this.network = network;
@@ -54,9 +56,9 @@ public class StreamBackoff {
             reset();
             return Duration.ZERO;
         }
-        if (networkAttempts == 0 && httpAttempts == 0 && rateLimitAttempts == 0) {
-            // the first drop since the stream was healthy: at once, but counted
-            networkAttempts = 1;
+        if (!dropped && networkAttempts == 0 && httpAttempts == 0 && rateLimitAttempts == 0) {
+            // the first drop since the stream was healthy: at once, but remembered
+            dropped = true;
             return Duration.ZERO;
         }
         return Backoff.linear(network, ++networkAttempts, max);
@@ -75,6 +77,7 @@ public class StreamBackoff {
     }
 
     private void reset() {
+        dropped = false;
         networkAttempts = 0;
         httpAttempts = 0;
         rateLimitAttempts = 0;

@@ -44,8 +44,14 @@ public class StreamCursor {
     private final TreeMap<Long, Long> doneAhead = new TreeMap<>();
     /** Newest post id of the lines below the watermark (0: none yet). */
     private long watermarkId;
-    /** The start of the gap being filled (null: none), and the queue position its fill must pass. */
+    /**
+     * The gap being filled: its start (the newest id done before it; null: no gap, or not known yet),
+     * the queue position every line before the gap has ({@code -1}: known), when the stream first
+     * opened (where to search from when no id is known), and the queue position its fill must pass.
+     */
     private Long holdAt;
+    private long gapBoundary = -1;
+    private Instant gapFrom;
     private long holdUntilSequence = Long.MAX_VALUE;
     private long savedId;
     private Instant lastSave = Instant.EPOCH;
@@ -96,13 +102,13 @@ public class StreamCursor {
             doneAhead.put(sequence, postId);
             long lowest = queued.isEmpty() ? Long.MAX_VALUE : queued.first();
             while (!doneAhead.isEmpty() && doneAhead.firstKey() < lowest) {
-                watermarkId = Math.max(watermarkId, doneAhead.pollFirstEntry().getValue());
+                var line = doneAhead.pollFirstEntry();
+                watermarkId = Math.max(watermarkId, line.getValue());
+                if (gapBoundary >= 0 && line.getKey() >= gapBoundary) {
+                    resolveGap();
+                }
             }
-            if (holdAt != null && lowest > holdUntilSequence) {
-                LOG.info("Gap after post {} filled: the cursor moves on", holdAt);
-                holdAt = null;
-                holdUntilSequence = Long.MAX_VALUE;
-            }
+            settle(lowest);
         }
         saveIfDue();
     }
@@ -127,12 +133,46 @@ public class StreamCursor {
         return watermarkId;
     }
 
-    /** A gap begins after {@code sinceId}: the saved cursor waits there until it is filled. */
+    /** A gap begins after {@code sinceId} (the last run's cursor): the saved cursor waits there until it is filled. */
     public synchronized void hold(long sinceId) {
+        if (gapBoundary >= 0) {
+            return;
+        }
         if (holdAt == null || sinceId < holdAt) {
             holdAt = sinceId;
         }
         holdUntilSequence = Long.MAX_VALUE;
+    }
+
+    /**
+     * The stream was cut: a gap begins after every line queued so far. Its start is the newest id of
+     * those lines, known once they are all done ({@link #gapResolved}); {@code streamOpened} is where
+     * to search from if none of them had a post. A gap already open keeps its (earlier) start and needs
+     * a fill again.
+     */
+    public synchronized void gapAfterQueued(Instant streamOpened) {
+        holdUntilSequence = Long.MAX_VALUE;
+        if (holdAt != null || gapBoundary >= 0) {
+            return;
+        }
+        gapBoundary = nextSequence - 1;
+        gapFrom = streamOpened;
+        settle(queued.isEmpty() ? Long.MAX_VALUE : queued.first());
+    }
+
+    /** Whether a gap is open and its start known: the fill may search from {@link #heldAt}. */
+    public synchronized boolean gapResolved() {
+        return holdAt != null;
+    }
+
+    /** Whether a gap is open (known or not yet). */
+    public synchronized boolean gapOpen() {
+        return holdAt != null || gapBoundary >= 0;
+    }
+
+    /** Where to search from when the gap's start id is 0 (nothing was done before it): when the stream opened. */
+    public synchronized Instant gapFrom() {
+        return gapFrom;
     }
 
     /** Every post of the gap's fill was queued, the last at {@code lastSequence}: released once all are done. */
@@ -141,17 +181,30 @@ public class StreamCursor {
             return;
         }
         holdUntilSequence = lastSequence;
-        long lowest = queued.isEmpty() ? Long.MAX_VALUE : queued.first();
-        if (lowest > holdUntilSequence) {
-            LOG.info("Gap after post {} filled: the cursor moves on", holdAt);
-            holdAt = null;
-            holdUntilSequence = Long.MAX_VALUE;
-        }
+        settle(queued.isEmpty() ? Long.MAX_VALUE : queued.first());
     }
 
-    /** The start of the gap being filled, or 0 when none is. */
+    /** The start of the gap being filled, or 0 when none is (or none is known). */
     public synchronized long heldAt() {
         return holdAt == null ? 0 : holdAt;
+    }
+
+    private void resolveGap() {
+        holdAt = watermarkId;
+        gapBoundary = -1;
+    }
+
+    /** With {@code lowest} the oldest line not done: a gap's start becomes known, a filled gap is released. */
+    private void settle(long lowest) {
+        if (gapBoundary >= 0 && lowest > gapBoundary) {
+            resolveGap();
+        }
+        if (holdAt != null && lowest > holdUntilSequence) {
+            LOG.info("Gap {} filled: the cursor moves on", holdAt == 0 ? "since " + gapFrom : "after post " + holdAt);
+            holdAt = null;
+            gapFrom = null;
+            holdUntilSequence = Long.MAX_VALUE;
+        }
     }
 
     /** The queue position of the line queued last (0: none yet). */

@@ -109,19 +109,26 @@ public class StreamGapFill {
 
     private void run() {
         while (true) {
-            long sinceId;
             synchronized (this) {
                 if (!requested || stopped) {
                     worker = null;
                     return;
                 }
                 requested = false;
-                sinceId = cursor.heldAt();
             }
-            if (sinceId <= 0) {
+            // the gap starts after the lines queued before it, known once they are all done
+            while (cursor.gapOpen() && !cursor.gapResolved() && !isStopped()) {
+                pause(Duration.ofMillis(20));
+            }
+            if (!cursor.gapResolved()) {
                 continue;
             }
-            Optional<Long> last = fillFrom(sinceId);
+            long sinceId = cursor.heldAt();
+            java.time.Instant from = cursor.gapFrom();
+            if (sinceId <= 0 && from == null) {
+                continue;
+            }
+            Optional<Long> last = fillFrom(sinceId, from);
             synchronized (this) {
                 if (stopped) {
                     worker = null;
@@ -138,7 +145,7 @@ public class StreamGapFill {
      * Queues the posts of every rule after {@code sinceId}; the queue position of the last one (or
      * of nothing: the current position), or empty when stopped.
      */
-    private Optional<Long> fillFrom(long sinceId) {
+    private Optional<Long> fillFrom(long sinceId, java.time.Instant from) {
         Map<String, V2Tweet> found = new TreeMap<>((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
         Map<String, List<String>> tags = new LinkedHashMap<>();
         for (StreamRules.Rule rule : rules.rules()) {
@@ -151,7 +158,7 @@ public class StreamGapFill {
                         + " of a gap are not recovered", rule);
                 continue;
             }
-            if (!searchRule(rule, sinceId, found, tags)) {
+            if (!searchRule(rule, sinceId, from, found, tags)) {
                 return Optional.empty();
             }
         }
@@ -162,16 +169,19 @@ public class StreamGapFill {
                 posts.increment();
             }
         }
-        LOG.info("Gap after post {} filled from recent search: {} post(s) found for {} rule(s) (those the stream"
-                + " delivered too are dropped as duplicates)", sinceId, found.size(), rules.rules().size());
+        LOG.info("Gap {} searched in recent search: {} post(s) found for {} rule(s) (those the stream delivered too"
+                + " are dropped as duplicates)", sinceId > 0 ? "after post " + sinceId : "since " + from, found.size(),
+                rules.rules().size());
         return Optional.of(last == 0 ? cursor.lastQueued() : last);
     }
 
     /** One rule's pages; false when stopped. */
-    private boolean searchRule(StreamRules.Rule rule, long sinceId, Map<String, V2Tweet> found,
+    private boolean searchRule(StreamRules.Rule rule, long sinceId, java.time.Instant from, Map<String, V2Tweet> found,
             Map<String, List<String>> tags) {
         String nextToken = null;
-        String since = Long.toString(sinceId);
+        String since = sinceId > 0 ? Long.toString(sinceId) : null;
+        String startTime = sinceId > 0 || from == null ? null
+                : java.time.format.DateTimeFormatter.ISO_INSTANT.format(from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         int failures = 0;
         for (int page = 0; page < maxPages; ) {
             if (isStopped()) {
@@ -182,6 +192,8 @@ public class StreamGapFill {
             query.put("max_results", "100");
             if (since != null) {
                 query.put("since_id", since);
+            } else if (startTime != null) {
+                query.put("start_time", startTime);
             }
             if (nextToken != null) {
                 query.put("next_token", nextToken);
@@ -204,7 +216,7 @@ public class StreamGapFill {
                 failures = 0;
                 page++;
                 for (V2Tweet post : V2Tweet.of(json)) {
-                    if (V2Tweet.isTweetId(post.id()) && Long.parseLong(post.id()) > sinceId) {
+                    if (V2Tweet.isTweetId(post.id()) && Long.parseLong(post.id()) > Math.max(0, sinceId)) {
                         found.putIfAbsent(post.id(), post);
                         List<String> postTags = tags.computeIfAbsent(post.id(), id -> new ArrayList<>());
                         String tag = rule.tag() != null ? rule.tag() : rule.value();
@@ -224,6 +236,7 @@ public class StreamGapFill {
                 LOG.warn("Gap fill: recent search refuses since_id {} ({}): the gap is older than its 7 days; filling it"
                         + " from the newest posts, {} page(s) at most, for {}", since, problem, maxPages, rule);
                 since = null;
+                startTime = null;
                 nextToken = null;
                 continue;
             }

@@ -34,6 +34,8 @@ public class StreamMessages implements CamelContextAware {
     public static final String LINE_PROPERTY = "xStreamLine";
     /** Exchange property holding the post's id, once read. */
     public static final String POST_ID_PROPERTY = "xStreamPostId";
+    /** Exchange property set when this exchange carries the one copy of its post in flight. */
+    static final String IN_FLIGHT_PROPERTY = "xStreamInFlight";
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamMessages.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,6 +43,13 @@ public class StreamMessages implements CamelContextAware {
     private XFilteredStream stream;
     private CamelContext camelContext;
     private final Map<String, Counter> postsByTag = new ConcurrentHashMap<>();
+    /**
+     * The ids of the posts in flight: the stream delivers duplicates and gap fill finds what the stream
+     * delivered, and two copies handled side by side would both pass dedup, which remembers an id only
+     * once Kafka took it. The second copy is dropped here while the first is in flight.
+     */
+    private final Map<Long, Boolean> inFlight = new ConcurrentHashMap<>();
+    private volatile Counter concurrentDuplicates;
     private volatile Counter unparseable;
     private volatile Timer handover;
 
@@ -78,15 +87,27 @@ public class StreamMessages implements CamelContextAware {
             }
         }
         if (V2Tweet.isTweetId(post.id())) {
-            exchange.setProperty(POST_ID_PROPERTY, Long.parseLong(post.id()));
+            long id = Long.parseLong(post.id());
+            exchange.setProperty(POST_ID_PROPERTY, id);
+            if (inFlight.putIfAbsent(id, Boolean.TRUE) != null) {
+                meters();
+                concurrentDuplicates.increment();
+                LOG.debug("Post {} is in flight already: this copy is dropped", id);
+                return null;
+            }
+            exchange.setProperty(IN_FLIGHT_PROPERTY, Boolean.TRUE);
         }
         return post;
     }
 
     /** The exchange of a queued line completed (published, duplicate, parked or failed). */
-    public void done(@ExchangeProperty(LINE_PROPERTY) StreamLine line, @ExchangeProperty(POST_ID_PROPERTY) Long postId) {
+    public void done(@ExchangeProperty(LINE_PROPERTY) StreamLine line, @ExchangeProperty(POST_ID_PROPERTY) Long postId,
+            @ExchangeProperty(IN_FLIGHT_PROPERTY) Boolean owner) {
         if (line == null) {
             return;
+        }
+        if (postId != null && Boolean.TRUE.equals(owner)) {
+            inFlight.remove(postId);
         }
         stream.done(line, postId == null ? 0 : postId);
         meters();
@@ -105,6 +126,10 @@ public class StreamMessages implements CamelContextAware {
             unparseable = Counter.builder("tweetstream.x.stream.unparseable")
                     .description("Lines of the X stream that are not JSON (parked in the dead-letter topic)")
                     .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).register(registry);
+            concurrentDuplicates = Counter.builder("tweetstream.tweets.duplicates")
+                    .description("Tweets dropped because their id was already published")
+                    .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).tag("source", "x-v2-stream")
+                    .register(registry);
             handover = Timer.builder("tweetstream.x.stream.handover")
                     .description("From reading a post off the X stream (or gap fill) to its end in tweets-to-kafka (on"
                             + " Kafka, a duplicate, or parked)")

@@ -119,6 +119,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     // state
     private volatile boolean running;
+    private volatile boolean closed;
     private volatile Thread reader;
     private volatile HttpGet current;
     private final Object pause = new Object();
@@ -127,6 +128,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     private volatile int lastStatus;
     private volatile Instant disconnectedSince;
     private volatile Instant connectedAt;
+    private volatile Instant firstConnectedAt;
     private volatile long lastByteNanos = System.nanoTime();
     private volatile boolean anyByte;
     private volatile boolean rulesReady;
@@ -151,9 +153,10 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     }
 
     /**
-     * Start-up, when this source is the one in use: checks the settings, builds the rules and syncs
-     * them once. An invalid rule or setting stops start-up; an API that does not answer or refuses
-     * is retried by the connection thread.
+     * Start-up, when this source is the one in use: checks the settings and builds the rules; an
+     * invalid setting or rule stops start-up. The rules are synced with X when the context starts
+     * ({@link #doStart}): camel-main creates the beans of the route files twice (it reads them once
+     * ahead) and closes the first instance, which must not have talked to X.
      */
     public void check() {
         if (!serves(source)) {
@@ -179,12 +182,23 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                 Duration.ofMillis(backoffRateLimitMs), Duration.ofMillis(backoffMaxMs), Duration.ofMillis(healthyAfterMs));
         http = new XApiHttp(apiBaseUrl, apiClient, Duration.ofMillis(timeoutMs));
         disconnectedSince = clock.instant();
-        LOG.info("X filtered stream at {}: {} rule(s) {}, sync {}, stall time-out {} ms, gap fill {}", where(),
-                rules.rules().size(), rules.rules(), rules.mode().name().toLowerCase(Locale.ROOT), stallTimeoutMs,
-                gapFillEnabled ? "on" : "off (X_STREAM_GAP_FILL=false: posts of a gap are not recovered)");
-        syncRules();
         if (camelContext != null) {
             camelContext.getManagementStrategy().addEventNotifier(this);
+        }
+    }
+
+    /**
+     * As the context starts: the rules are validated and synced once; one that X refuses stops
+     * start-up. An API that does not answer or refuses access is retried by the connection thread.
+     */
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (rules != null && !closed) {
+            LOG.info("X filtered stream at {}: {} rule(s) {}, sync {}, stall time-out {} ms, gap fill {}", where(),
+                    rules.rules().size(), rules.rules(), rules.mode().name().toLowerCase(Locale.ROOT), stallTimeoutMs,
+                    gapFillEnabled ? "on" : "off (X_STREAM_GAP_FILL=false: posts of a gap are not recovered)");
+            syncRules();
         }
     }
 
@@ -210,7 +224,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     }
 
     synchronized void startReading() {
-        if (running || rules == null) {
+        if (running || rules == null || closed) {
             return;
         }
         running = true;
@@ -261,6 +275,12 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     /** Destroy: reading stopped, the cursor saved, the HTTP client closed. */
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        if (camelContext != null) {
+            camelContext.getManagementStrategy().removeEventNotifier(this);
+        }
         stopReading();
         if (cursor != null) {
             cursor.save();
@@ -454,7 +474,10 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         LOG.info("Connected to the X filtered stream at {} ({} rule(s){}){}", where(), rules.live().size(),
                 backfill == null ? "" : ", backfill_minutes " + backfill,
                 since == null ? "" : " after " + human(Duration.between(since, now)) + " without it");
-        if (gapFillEnabled && cursor.lastId() > 0) {
+        if (firstConnectedAt == null) {
+            firstConnectedAt = now;
+        }
+        if (gapFillEnabled && cursor.gapOpen()) {
             gapFill.fill();
         }
     }
@@ -577,8 +600,8 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         disconnectedSince = now;
         outageStart = now;
         Duration connectedFor = since == null ? Duration.ZERO : Duration.between(since, now);
-        if (gapFillEnabled && end != End.STOPPED && cursor.lastId() > 0) {
-            cursor.hold(cursor.lastId());
+        if (gapFillEnabled && end != End.STOPPED && firstConnectedAt != null) {
+            cursor.gapAfterQueued(firstConnectedAt.minusSeconds(2));
         }
         if (end == End.STOPPED || !running) {
             return;
