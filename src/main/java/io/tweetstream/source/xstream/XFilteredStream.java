@@ -788,6 +788,11 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         cursor.done(line.sequence(), postId);
     }
 
+    /** The cursor of this run (null before reading started). */
+    StreamCursor cursor() {
+        return cursor;
+    }
+
     /** The rules in use (tags of matching rules without one). */
     StreamRules rules() {
         return rules;

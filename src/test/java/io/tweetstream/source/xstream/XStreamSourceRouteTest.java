@@ -65,6 +65,10 @@ class XStreamSourceRouteTest extends RouteFileTestSupport {
         properties.put("x.stream.backoff.rate-limit-ms", "200");
         properties.put("x.stream.backoff.max-ms", "1000");
         properties.put("x.stream.healthy-after-ms", "300");
+        properties.put("x.stream.not-ready-after-ms", "500");
+        properties.put("x.stream.backfill-minutes", "2");
+        properties.put("x.stream.queue-size", "5");
+        properties.put("x.stream.in-flight", "2");
     }
 
     @AfterEach
@@ -156,6 +160,80 @@ class XStreamSourceRouteTest extends RouteFileTestSupport {
                 .contains("\"id\":\"" + refused + "\"").contains("matching_rules");
         assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.class"))
                 .isEqualTo("java.lang.IllegalStateException");
+    }
+
+    /**
+     * A slow Kafka fills the bounded queue and the reader stops reading (the fake's socket buffers
+     * hold the rest): nothing is dropped, the queue never holds more than its size, and a stop drains
+     * to Kafka every line that was read.
+     */
+    @Test
+    void aSlowKafkaHoldsTheStreamBackAndAStopDrainsTheQueueToKafka() throws Exception {
+        adviseAndStart();
+        XFilteredStream stream = context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class);
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.whenAnyExchangeReceived(exchange -> Thread.sleep(40));
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+
+        java.util.List<Double> depths = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            api.publish(i % 2 == 0 ? "kafka" : "camel");
+            depths.add(stream.queueDepth());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.getReceivedCounter() == 40);
+        assertThat(depths).allSatisfy(depth -> assertThat(depth).isLessThanOrEqualTo(5.0));
+        assertThat(depths).contains(5.0);
+
+        for (int i = 0; i < 20; i++) {
+            api.publish("kafka");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> stream.queueDepth() >= 3);
+        context.stop();
+
+        StreamCursor cursor = stream.cursor();
+        assertThat(kafka.getReceivedCounter()).as("every line read reached Kafka before the route stopped")
+                .isEqualTo(cursor.lastQueued());
+        assertThat(cursor.outstanding()).isZero();
+    }
+
+    /**
+     * With X_STREAM_BACKFILL_MINUTES a reconnect asks for the outage in minutes; a 400 for it (no
+     * Enterprise access) drops it and connects again without it.
+     */
+    @Test
+    void aReconnectAsksForBackfillUntilXRefusesIt() throws Exception {
+        api.enqueue(FakeXStream.live().dropAfter(1),
+                FakeXStream.status(400, "{\"errors\":[{\"parameters\":{\"backfill_minutes\":[\"1\"]},\"message\":"
+                        + "\"The `backfill_minutes` query parameter is not allowed for your access\"}],\"title\":\"Invalid Request\","
+                        + "\"detail\":\"One or more parameters to your request was invalid.\",\"type\":"
+                        + "\"https://api.twitter.com/2/problems/invalid-request\"}", java.util.Map.of()),
+                FakeXStream.live().dropAfter(1), FakeXStream.live());
+        adviseAndStart();
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+        api.publish("kafka");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1 && api.streamConnects() >= 3);
+        api.publish("kafka");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1 && api.streamConnects() >= 4);
+
+        List<FakeXStream.Request> connects = api.requests(FakeXStream.STREAM);
+        assertThat(connects.get(0).query()).as("no outage yet").doesNotContainKey("backfill_minutes");
+        assertThat(connects.get(1).query()).as("the outage, in whole minutes").containsEntry("backfill_minutes", "1");
+        assertThat(connects.subList(2, connects.size())).allSatisfy(request ->
+                assertThat(request.query()).doesNotContainKey("backfill_minutes"));
+    }
+
+    @Test
+    void aStreamThatCannotConnectForLongerThanTheSettingIsNotReadyUntilItDoes() throws Exception {
+        api.enqueue(FakeXStream.serverError(), FakeXStream.serverError(), FakeXStream.serverError(),
+                FakeXStream.serverError(), FakeXStream.serverError());
+        adviseAndStart();
+        XFilteredStream stream = context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stream.notReadyReason().isPresent());
+        assertThat(stream.notReadyReason().get()).contains("has not been connected for").contains("HTTP 503");
+        assertThat(stream.details()).containsEntry("lastStatusCode", 503);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stream.notReadyReason().isEmpty());
     }
 
     /** Kafka and the dead-letter topic mocked, the cursor in memory. */
