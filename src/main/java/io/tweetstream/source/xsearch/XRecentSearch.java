@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tweetstream.kafka.SourceCursors;
 import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.x.XProblem;
 import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.twitter.TwitterPollStrategy;
 import org.apache.camel.Exchange;
@@ -200,7 +201,7 @@ public class XRecentSearch {
         if (status == 400 && pollSinceId != null && names(answer, "since_id")) {
             LOG.warn("X API refuses since_id {} of the cursor (older than its 7-day search window: {}): continuing"
                     + " without it, from the newest tweets; tweets posted between that one and the newest {} page(s)"
-                    + " are not fetched", pollSinceId, problem(answer, text), maxPages);
+                    + " are not fetched", pollSinceId, XProblem.of(answer, text), maxPages);
             pollSinceId = null;
             pollPagination = null;
             more = true;
@@ -209,7 +210,7 @@ public class XRecentSearch {
         if (status == 400 && pollPagination != null && (names(answer, "next_token")
                 || names(answer, "pagination_token"))) {
             LOG.warn("X API refuses the next_token of the pagination under way ({}): paging again from since_id {}",
-                    problem(answer, text), pollSinceId);
+                    XProblem.of(answer, text), pollSinceId);
             pollPagination = null;
             more = true;
             return List.of();
@@ -223,7 +224,7 @@ public class XRecentSearch {
         if (meta == null || !meta.isObject() || answer.has("data") && !answer.get("data").isArray()) {
             more = false;
             pollStrategy.failed(where(), 200, headers, "malformed response (not the v2 JSON expected): "
-                    + excerpt(text));
+                    + XProblem.excerpt(text));
             return List.of();
         }
         pages++;
@@ -231,7 +232,7 @@ public class XRecentSearch {
         if (newest != null && !V2Tweet.isTweetId(newest)) {
             more = false;
             pollStrategy.failed(where(), 200, headers, "malformed response (meta.newest_id is not a tweet id: "
-                    + excerpt(newest) + ")");
+                    + XProblem.excerpt(newest) + ")");
             return List.of();
         }
         String next = meta.hasNonNull("next_token") ? meta.get("next_token").asText() : null;
@@ -351,7 +352,7 @@ public class XRecentSearch {
     }
 
     private String describe(int status, JsonNode answer, String text) {
-        String problem = problem(answer, text);
+        String problem = XProblem.of(answer, text);
         if (status >= 500) {
             return "HTTP " + status + " (server error)" + (problem.isEmpty() ? "" : ": " + problem);
         }
@@ -362,31 +363,6 @@ public class XRecentSearch {
             return "HTTP 404 (check X_API_BASE_URL, now " + apiBaseUrl + "): " + problem;
         }
         return "HTTP " + status + (problem.isEmpty() ? "" : ": " + problem);
-    }
-
-    /** What the API says went wrong: its problem's title, detail, reason, or the first error message. */
-    private static String problem(JsonNode answer, String text) {
-        if (answer == null || !answer.isObject()) {
-            return excerpt(text);
-        }
-        List<String> parts = new ArrayList<>();
-        for (String field : new String[] {"title", "detail", "reason"}) {
-            if (answer.hasNonNull(field)) {
-                parts.add(answer.get(field).asText());
-            }
-        }
-        JsonNode first = answer.path("errors").path(0);
-        if (first.hasNonNull("message")) {
-            parts.add(first.get("message").asText());
-        } else if (parts.isEmpty() && first.hasNonNull("detail")) {
-            parts.add(first.get("detail").asText());
-        }
-        return excerpt(String.join(": ", parts));
-    }
-
-    private static String excerpt(String text) {
-        String line = text == null ? "" : text.strip().lines().findFirst().orElse("");
-        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
     private JsonNode parse(String text) {

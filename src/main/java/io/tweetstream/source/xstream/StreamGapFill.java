@@ -17,7 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.tweetstream.source.Backoff;
 import io.tweetstream.source.RateLimitHeaders;
+import io.tweetstream.source.Pause;
 import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.x.XProblem;
 import io.tweetstream.source.xsearch.XRecentSearch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +54,7 @@ public class StreamGapFill {
     private final int maxPages;
     private final Clock clock;
     private final Set<String> unsearchable = new HashSet<>();
-    private final Object pause = new Object();
+    private final Pause pause = new Pause();
 
     private boolean requested;
     private boolean stopped;
@@ -91,9 +93,7 @@ public class StreamGapFill {
             stopped = true;
             thread = worker;
         }
-        synchronized (pause) {
-            pause.notifyAll();
-        }
+        pause.wake();
         if (thread != null) {
             try {
                 thread.join(10_000);
@@ -231,7 +231,7 @@ public class StreamGapFill {
                 }
                 continue;
             }
-            String problem = XFilteredStream.problem(json, answer.body());
+            String problem = XProblem.of(json, answer.body());
             if (answer.status() == 400 && since != null && answer.body().contains("since_id")) {
                 LOG.warn("Gap fill: recent search refuses since_id {} ({}): the gap is older than its 7 days; filling it"
                         + " from the newest posts, {} page(s) at most, for {}", since, problem, maxPages, rule);
@@ -267,20 +267,6 @@ public class StreamGapFill {
     }
 
     private void pause(Duration wait) {
-        long until = System.nanoTime() + wait.toNanos();
-        synchronized (pause) {
-            while (!isStopped()) {
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    pause.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        pause.await(wait, () -> !isStopped());
     }
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.x.XProblem;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -68,14 +69,14 @@ public class StreamMessages implements CamelContextAware {
                 meters();
                 unparseable.increment();
                 throw new IllegalArgumentException("A line of the X stream that is not a JSON object: "
-                        + excerpt(line.text()));
+                        + XProblem.excerpt(line.text()));
             }
             if (message.has("errors")) {
                 LOG.debug("A post of the X stream came with errors (kept): {}", message.get("errors"));
             }
             post = V2Tweet.ofStreamMessage(message, stream.rules()::tagOf);
             if (post == null) {
-                LOG.debug("A message of the X stream without a post: {}", excerpt(line.text()));
+                LOG.debug("A message of the X stream without a post: {}", XProblem.excerpt(line.text()));
                 return null;
             }
             meters();
@@ -140,11 +141,6 @@ public class StreamMessages implements CamelContextAware {
 
     private MeterRegistry registry() {
         return MicrometerUtils.getOrCreateMeterRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
-    }
-
-    private static String excerpt(String text) {
-        String line = text == null ? "" : text.strip();
-        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
     public void setStream(XFilteredStream stream) {

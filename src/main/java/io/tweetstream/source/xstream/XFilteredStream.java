@@ -24,6 +24,8 @@ import io.tweetstream.source.RateLimitHeaders;
 import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XApiClient;
+import io.tweetstream.source.x.XProblem;
+import io.tweetstream.source.Pause;
 import io.tweetstream.source.xsearch.XRecentSearch;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -122,7 +124,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     private volatile boolean closed;
     private volatile Thread reader;
     private volatile HttpGet current;
-    private final Object pause = new Object();
+    private final Pause pause = new Pause();
     private volatile Condition condition = Condition.STARTING;
     private volatile String message = "not connected yet";
     private volatile int lastStatus;
@@ -252,9 +254,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             thread = reader;
         }
         condition = Condition.STOPPED;
-        synchronized (pause) {
-            pause.notifyAll();
-        }
+        pause.wake();
         HttpGet request = current;
         if (request != null) {
             request.cancel();
@@ -339,7 +339,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             XApiHttp.Answer answer = e.answer();
             if (!running) {
                 LOG.warn("X stream rules could not be synced at start-up ({}, {}): tried again before connecting",
-                        e.getMessage(), problem(StreamRules.parse(answer.body()), answer.body()));
+                        e.getMessage(), XProblem.of(StreamRules.parse(answer.body()), answer.body()));
                 return false;
             }
             httpFailure(answer.status(), answer.header(), StreamRules.parse(answer.body()), answer.body(),
@@ -423,7 +423,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                 if (status == 400 && backfill != null && body.contains("backfill_minutes")) {
                     backfillAllowed = false;
                     LOG.warn("X refuses backfill_minutes (HTTP 400: {}): X_STREAM_BACKFILL_MINUTES needs Enterprise"
-                            + " access; connecting without it from now on (gap fill still covers gaps)", problem(answer, body));
+                            + " access; connecting without it from now on (gap fill still covers gaps)", XProblem.of(answer, body));
                     return;
                 }
                 httpFailure(status, headers, answer, body, "HTTP " + status + " on " + where());
@@ -558,7 +558,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     : error.hasNonNull("message") ? ": " + error.get("message").asText() : "");
         }
         if (!message.has("errors")) {
-            LOG.debug("The X stream sent a message without a post: {}", excerpt(message.toString()));
+            LOG.debug("The X stream sent a message without a post: {}", XProblem.excerpt(message.toString()));
         }
         return null;
     }
@@ -626,7 +626,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     /** A refused or failed connection attempt (or rules request) with an HTTP answer. */
     private void httpFailure(int status, UnaryOperator<String> headers, JsonNode answer, String body, String what) {
-        String problem = problem(answer, body);
+        String problem = XProblem.of(answer, body);
         if (status == 401 || status == 403) {
             problem(Condition.REFUSED, status, "the X API refused the credentials or the access tier (HTTP " + status + ")"
                     + " on " + what + ": check X_BEARER_TOKEN (the bearer token of an app in a Project) and that your"
@@ -727,24 +727,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     /** Waits, unless the source stops meanwhile. */
     private void pause(Duration wait) {
-        if (wait.isZero() || wait.isNegative()) {
-            return;
-        }
-        long until = System.nanoTime() + wait.toNanos();
-        synchronized (pause) {
-            while (running) {
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    pause.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        pause.await(wait, () -> running);
     }
 
     private synchronized void meters() {
@@ -841,31 +824,6 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             details.put("lastPostId", Long.toString(progress.lastId()));
         }
         return details;
-    }
-
-    /** What the API says went wrong: its problem's title, detail, reason, or the first error message. */
-    static String problem(JsonNode answer, String text) {
-        if (answer == null || !answer.isObject()) {
-            return excerpt(text);
-        }
-        StringBuilder parts = new StringBuilder();
-        for (String field : new String[] {"title", "detail", "reason", "connection_issue"}) {
-            if (answer.hasNonNull(field)) {
-                parts.append(parts.isEmpty() ? "" : ": ").append(answer.get(field).asText());
-            }
-        }
-        JsonNode first = answer.path("errors").path(0);
-        if (parts.isEmpty() && first.hasNonNull("message")) {
-            parts.append(first.get("message").asText());
-        } else if (parts.isEmpty() && first.hasNonNull("detail")) {
-            parts.append(first.get("detail").asText());
-        }
-        return excerpt(parts.toString());
-    }
-
-    private static String excerpt(String text) {
-        String line = text == null ? "" : text.strip().lines().findFirst().orElse("");
-        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
     private static String body(ClassicHttpResponse response) {
