@@ -202,6 +202,19 @@ class XStreamSourceIT {
         assertThat(api.rules()).isEmpty();
     }
 
+    @Test
+    void aSettingThatIsNoNumberStopsStartUpNamingTheVariable() throws Exception {
+        Map<String, String> environment = environment();
+        environment.put("X_STREAM_STALL_TIMEOUT_MS", "30s");
+
+        try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
+            assertThat(app.awaitExit(WAIT)).isEqualTo(1);
+            assertThat(app.lines()).anySatisfy(line -> assertThat(line).contains("ERROR")
+                    .contains("X_STREAM_STALL_TIMEOUT_MS=30s is not a whole number of milliseconds"));
+        }
+        assertThat(api.requests()).isEmpty();
+    }
+
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>();
         environment.put("TWEETS_SOURCE", "x-v2-stream");

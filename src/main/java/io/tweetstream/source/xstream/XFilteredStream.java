@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tweetstream.kafka.SourceCursors;
 import io.tweetstream.source.ApiSourceStatus;
 import io.tweetstream.source.RateLimitHeaders;
+import io.tweetstream.source.SourceSetting;
 import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XApiClient;
@@ -164,20 +165,9 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         if (!serves(source)) {
             return;
         }
-        positive("X_STREAM_STALL_TIMEOUT_MS", stallTimeoutMs);
-        positive("X_STREAM_BACKOFF_NETWORK_MS", backoffNetworkMs);
-        positive("X_STREAM_BACKOFF_HTTP_MS", backoffHttpMs);
-        positive("X_STREAM_BACKOFF_RATE_LIMIT_MS", backoffRateLimitMs);
-        positive("X_STREAM_BACKOFF_MAX_MS", backoffMaxMs);
-        if (backfillMinutes < 0) {
-            throw new IllegalArgumentException("X_STREAM_BACKFILL_MINUTES must be 0 (off) to 5, not " + backfillMinutes);
-        }
         if (backfillMinutes > 5) {
             LOG.warn("X_STREAM_BACKFILL_MINUTES={}: X backfills at most 5 minutes, using 5", backfillMinutes);
             backfillMinutes = 5;
-        }
-        if (gapFillMaxPages < 1) {
-            throw new IllegalArgumentException("X_STREAM_GAP_FILL_MAX_PAGES must be at least 1, not " + gapFillMaxPages);
         }
         rules = new StreamRules(StreamRules.configured(rulesJson, query, keywords), StreamRules.sync(rulesSync));
         backoff = new StreamBackoff(Duration.ofMillis(backoffNetworkMs), Duration.ofMillis(backoffHttpMs),
@@ -201,12 +191,6 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     rules.rules().size(), rules.rules(), rules.mode().name().toLowerCase(Locale.ROOT), stallTimeoutMs,
                     gapFillEnabled ? "on" : "off (X_STREAM_GAP_FILL=false: posts of a gap are not recovered)");
             syncRules();
-        }
-    }
-
-    private static void positive(String variable, long value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(variable + " must be a positive number of milliseconds, not " + value);
         }
     }
 
@@ -876,56 +860,56 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         this.apiBaseUrl = apiBaseUrl == null ? "" : apiBaseUrl.strip();
     }
 
-    public void setTimeoutMs(long timeoutMs) {
-        this.timeoutMs = timeoutMs;
+    public void setTimeoutMs(String value) {
+        this.timeoutMs = SourceSetting.number("X_TIMEOUT_MS", value, 1, "milliseconds");
     }
 
-    public void setStallTimeoutMs(long stallTimeoutMs) {
-        this.stallTimeoutMs = stallTimeoutMs;
+    public void setStallTimeoutMs(String value) {
+        this.stallTimeoutMs = SourceSetting.number("X_STREAM_STALL_TIMEOUT_MS", value, 1, "milliseconds");
     }
 
-    public void setBackoffNetworkMs(long backoffNetworkMs) {
-        this.backoffNetworkMs = backoffNetworkMs;
+    public void setBackoffNetworkMs(String value) {
+        this.backoffNetworkMs = SourceSetting.number("X_STREAM_BACKOFF_NETWORK_MS", value, 1, "milliseconds");
     }
 
-    public void setBackoffHttpMs(long backoffHttpMs) {
-        this.backoffHttpMs = backoffHttpMs;
+    public void setBackoffHttpMs(String value) {
+        this.backoffHttpMs = SourceSetting.number("X_STREAM_BACKOFF_HTTP_MS", value, 1, "milliseconds");
     }
 
-    public void setBackoffRateLimitMs(long backoffRateLimitMs) {
-        this.backoffRateLimitMs = backoffRateLimitMs;
+    public void setBackoffRateLimitMs(String value) {
+        this.backoffRateLimitMs = SourceSetting.number("X_STREAM_BACKOFF_RATE_LIMIT_MS", value, 1, "milliseconds");
     }
 
-    public void setBackoffMaxMs(long backoffMaxMs) {
-        this.backoffMaxMs = backoffMaxMs;
+    public void setBackoffMaxMs(String value) {
+        this.backoffMaxMs = SourceSetting.number("X_STREAM_BACKOFF_MAX_MS", value, 1, "milliseconds");
     }
 
-    public void setHealthyAfterMs(long healthyAfterMs) {
-        this.healthyAfterMs = healthyAfterMs;
+    public void setHealthyAfterMs(String value) {
+        this.healthyAfterMs = SourceSetting.number("X_STREAM_HEALTHY_AFTER_MS", value, 0, "milliseconds");
     }
 
-    public void setNotReadyAfterMs(long notReadyAfterMs) {
-        this.notReadyAfterMs = notReadyAfterMs;
+    public void setNotReadyAfterMs(String value) {
+        this.notReadyAfterMs = SourceSetting.number("X_STREAM_NOT_READY_AFTER_MS", value, 0, "milliseconds");
     }
 
-    public void setRefusedRetryMs(long refusedRetryMs) {
-        this.refusedRetryMs = refusedRetryMs;
+    public void setRefusedRetryMs(String value) {
+        this.refusedRetryMs = SourceSetting.number("TWITTER_REFUSED_RETRY_MS", value, 1, "milliseconds");
     }
 
-    public void setBackfillMinutes(int backfillMinutes) {
-        this.backfillMinutes = backfillMinutes;
+    public void setBackfillMinutes(String value) {
+        this.backfillMinutes = (int) SourceSetting.number("X_STREAM_BACKFILL_MINUTES", value, 0, "minutes (0: off)");
     }
 
-    public void setGapFill(boolean gapFill) {
-        this.gapFillEnabled = gapFill;
+    public void setGapFill(String value) {
+        this.gapFillEnabled = SourceSetting.flag("X_STREAM_GAP_FILL", value);
     }
 
-    public void setGapFillMaxPages(int gapFillMaxPages) {
-        this.gapFillMaxPages = gapFillMaxPages;
+    public void setGapFillMaxPages(String value) {
+        this.gapFillMaxPages = (int) SourceSetting.number("X_STREAM_GAP_FILL_MAX_PAGES", value, 1, "pages");
     }
 
-    public void setCursorSaveIntervalMs(long cursorSaveIntervalMs) {
-        this.cursorSaveIntervalMs = cursorSaveIntervalMs;
+    public void setCursorSaveIntervalMs(String value) {
+        this.cursorSaveIntervalMs = SourceSetting.number("X_STREAM_CURSOR_SAVE_INTERVAL_MS", value, 0, "milliseconds");
     }
 
     public void setQueueUri(String queueUri) {
