@@ -363,4 +363,64 @@ class StreamCursorTest {
             throw new AssertionError("the saved cursor is not JSON: " + value, e);
         }
     }
+
+    @Test
+    void aCutStreamsGapStartsAfterTheLinesQueuedBeforeItKnownOnceTheyAreDone() {
+        long before = cursor.queue();
+        cursor.gapAfterQueued(Instant.parse("2026-11-25T09:59:00Z"));
+        long after = cursor.queue();
+
+        assertThat(cursor.gapOpen()).isTrue();
+        assertThat(cursor.gapResolved()).as("a line before the gap is still in flight").isFalse();
+        cursor.done(after, POST_9);
+        assertThat(cursor.gapResolved()).isFalse();
+
+        cursor.done(before, POST_2);
+        assertThat(cursor.gapResolved()).isTrue();
+        assertThat(cursor.heldAt()).as("the newest id before the gap, not the later line's").isEqualTo(POST_2);
+        assertThat(cursor.lastId()).isEqualTo(POST_9);
+    }
+
+    @Test
+    void theSavedCursorWaitsAtAGapsStartUntilItsFillIsDone() throws Exception {
+        long before = cursor.queue();
+        cursor.done(before, POST_1);
+        cursor.gapAfterQueued(clock.instant());
+        long streamed = cursor.queue();
+        cursor.done(streamed, POST_9);
+        clock.advance(Duration.ofSeconds(2));
+        cursor.save();
+        assertThat(JSON.readTree(cursors.saved.get("x-v2-stream")).get("lastId").asText()).isEqualTo(Long.toString(POST_1));
+
+        long found = cursor.queue();
+        cursor.filled(found);
+        assertThat(cursor.gapOpen()).as("the fill's post is not done yet").isTrue();
+        cursor.done(found, POST_2);
+        assertThat(cursor.gapOpen()).isFalse();
+        clock.advance(Duration.ofSeconds(2));
+        cursor.save();
+        assertThat(JSON.readTree(cursors.saved.get("x-v2-stream")).get("lastId").asText()).isEqualTo(Long.toString(POST_9));
+    }
+
+    @Test
+    void aGapBeforeAnyPostIsSearchedFromWhenTheStreamOpened() {
+        Instant opened = Instant.parse("2026-11-25T09:58:00Z");
+        cursor.gapAfterQueued(opened);
+
+        assertThat(cursor.gapResolved()).isTrue();
+        assertThat(cursor.heldAt()).isZero();
+        assertThat(cursor.gapFrom()).isEqualTo(opened);
+    }
+
+    @Test
+    void aSecondCutWhileAGapIsOpenKeepsTheEarlierStart() {
+        long before = cursor.queue();
+        cursor.done(before, POST_1);
+        cursor.gapAfterQueued(clock.instant());
+        long later = cursor.queue();
+        cursor.done(later, POST_3);
+        cursor.gapAfterQueued(clock.instant());
+
+        assertThat(cursor.heldAt()).isEqualTo(POST_1);
+    }
 }
