@@ -10,8 +10,8 @@ import io.tweetstream.source.Backoff;
  * attempt), HTTP errors exponentially from {@code X_STREAM_BACKOFF_HTTP_MS}, 429 exponentially from
  * {@code X_STREAM_BACKOFF_RATE_LIMIT_MS}; every wait at most {@code X_STREAM_BACKOFF_MAX_MS}. Each kind
  * counts its own attempts, and they all start again only once a connection stayed healthy for
- * {@code healthyAfter}: a stream that connects and drops at once keeps backing off (no storm; X
- * allows 50 connection attempts per 15 minutes).
+ * {@code healthyAfter}: a stream that connects and drops at once keeps backing off, exponentially
+ * (no storm; X allows 50 connection attempts per 15 minutes).
  */
 public class StreamBackoff {
 
@@ -48,8 +48,10 @@ public class StreamBackoff {
 
     /**
      * The wait after an established connection ended (dropped, stalled, operational disconnect) after
-     * {@code connectedFor}: none when it had been healthy (and the counts start again), else a network
-     * back-off, so a flapping stream slows down.
+     * {@code connectedFor}: none when it had been healthy (and the counts start again), and none for
+     * the first drop since; after that the HTTP schedule (doubling from X_STREAM_BACKOFF_HTTP_MS): every
+     * connection that X accepted counts against its 50 attempts per 15 minutes, which a linear
+     * 250 ms step would exceed.
      */
     public synchronized Duration afterConnectionEnded(Duration connectedFor) {
         if (connectedFor.compareTo(healthyAfter) >= 0) {
@@ -61,7 +63,7 @@ public class StreamBackoff {
             dropped = true;
             return Duration.ZERO;
         }
-        return Backoff.linear(network, ++networkAttempts, max);
+        return Backoff.exponential(http, ++httpAttempts, max);
     }
 
     /** A connection has been healthy for {@code healthyAfter}: the counts start again. */

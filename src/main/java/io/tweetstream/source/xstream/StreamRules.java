@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tweetstream.source.x.XProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -258,6 +259,12 @@ public class StreamRules {
             JsonNode json = parse(answer.body());
             if (answer.status() == 400 && json != null && json.has("errors") && !json.has("title")) {
                 refuse(rules, json);
+            }
+            if (dryRun && (answer.status() == 400 || answer.status() == 422)) {
+                // X refuses the request itself: only our rules are in it
+                Rule named = rules.stream().filter(rule -> answer.body().contains(rule.value())).findFirst().orElse(null);
+                throw new InvalidRulesException("X refuses the stream rules of X_STREAM_RULES" + (named == null ? ""
+                        : " (" + named + ")") + " (HTTP " + answer.status() + "): " + XProblem.of(json, answer.body()));
             }
             if (answer.status() / 100 != 2) {
                 throw new RulesApiException((dryRun ? "validating" : "adding") + " the stream rules: HTTP " + answer.status(),

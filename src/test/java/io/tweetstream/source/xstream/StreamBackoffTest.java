@@ -94,24 +94,25 @@ class StreamBackoffTest {
     }
 
     @Test
-    void aFlappingStreamBacksOffLinearlyInsteadOfReconnectingAtOnce() {
-        Duration first = backoff.afterConnectionEnded(Duration.ofMillis(200));
-        Duration second = backoff.afterConnectionEnded(Duration.ofMillis(200));
-        Duration third = backoff.afterConnectionEnded(Duration.ofMillis(200));
-        Duration fourth = backoff.afterConnectionEnded(Duration.ofMillis(200));
-
-        assertThat(first).isZero();
-        assertThat(second).isPositive();
-        assertThat(third).isGreaterThan(second);
-        assertThat(fourth).isGreaterThan(third);
-        assertThat(fourth.minus(third)).isEqualTo(NETWORK);
+    void aFlappingStreamBacksOffExponentiallyInsteadOfReconnectingAtOnce() {
+        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isZero();
+        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(HTTP);
+        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(HTTP.multipliedBy(2));
+        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(HTTP.multipliedBy(4));
     }
 
+    /** X allows 50 connection attempts per 15 minutes; with X's defaults a flapping stream makes far fewer. */
     @Test
-    void theSecondShortLivedConnectionInARowWaitsOneNetworkStepAndTheThirdTwo() {
-        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isZero();
-        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(NETWORK);
-        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(NETWORK.multipliedBy(2));
+    void aStreamThatDropsAsSoonAsItConnectsStaysFarBelowXsFiftyAttemptsPerFifteenMinutes() {
+        StreamBackoff defaults = new StreamBackoff(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(320), Duration.ofSeconds(30));
+        Duration elapsed = Duration.ZERO;
+        int attempts = 0;
+        while (elapsed.compareTo(Duration.ofMinutes(15)) < 0) {
+            attempts++;
+            elapsed = elapsed.plus(defaults.afterConnectionEnded(Duration.ofMillis(100)));
+        }
+        assertThat(attempts).isLessThanOrEqualTo(12);
     }
 
     @Test
@@ -124,10 +125,10 @@ class StreamBackoffTest {
     }
 
     @Test
-    void aShortConnectionAfterHttpFailuresWaitsANetworkStepInsteadOfReconnectingAtOnce() {
+    void aShortConnectionAfterHttpFailuresGoesOnWithTheirSchedule() {
         backoff.after(Failure.HTTP);
 
-        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(NETWORK);
+        assertThat(backoff.afterConnectionEnded(Duration.ofMillis(200))).isEqualTo(HTTP.multipliedBy(2));
     }
 
     @Test

@@ -305,6 +305,21 @@ class StreamRulesTest {
     }
 
     @Test
+    void aValidationRequestXRefusesWholeIsAConfigurationErrorNamingTheRule() {
+        fake.enqueueRules(FakeXStream.status(400, "{\"errors\":[{\"parameters\":{\"add\":[\"camel ((\"]},\"message\":"
+                + "\"Rule value 'camel ((' has unbalanced parentheses\"}],\"title\":\"Invalid Request\",\"detail\":"
+                + "\"One or more parameters to your request was invalid.\",\"type\":"
+                + "\"https://api.twitter.com/2/problems/invalid-request\"}", java.util.Map.of()));
+        List<Rule> withBad = List.of(new Rule("kafka", "kafka"), new Rule("camel ((", "camel"));
+
+        assertThatThrownBy(() -> new StreamRules(withBad, Sync.REPLACE).apply(http))
+                .isInstanceOf(InvalidRulesException.class)
+                .hasMessageContaining("X_STREAM_RULES").hasMessageContaining("'camel (('")
+                .hasMessageContaining("HTTP 400").hasMessageContaining("unbalanced parentheses");
+        assertThat(fake.rules()).isEmpty();
+    }
+
+    @Test
     void refusedCredentialsAreARulesApiErrorWithTheStatus() {
         fake.setToken("another-token");
 
