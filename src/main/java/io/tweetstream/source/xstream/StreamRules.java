@@ -70,10 +70,17 @@ public class StreamRules {
     /** The rules API answered with an error (to back off from as any other HTTP error). */
     public static class RulesApiException extends IOException {
         private final transient XApiHttp.Answer answer;
+        private final String doing;
 
-        RulesApiException(String message, XApiHttp.Answer answer) {
-            super(message);
+        RulesApiException(String doing, XApiHttp.Answer answer) {
+            super(doing + ": HTTP " + answer.status());
             this.answer = answer;
+            this.doing = doing;
+        }
+
+        /** What the request was for (reading the live stream rules, ...). */
+        public String doing() {
+            return doing;
         }
 
         public XApiHttp.Answer answer() {
@@ -267,8 +274,7 @@ public class StreamRules {
                         : " (" + named + ")") + " (HTTP " + answer.status() + "): " + XProblem.of(json, answer.body()));
             }
             if (answer.status() / 100 != 2) {
-                throw new RulesApiException((dryRun ? "validating" : "adding") + " the stream rules: HTTP " + answer.status(),
-                        answer);
+                throw new RulesApiException((dryRun ? "validating" : "adding") + " the stream rules", answer);
             }
             refuse(rules, json);
         }
@@ -306,11 +312,11 @@ public class StreamRules {
     private static List<LiveRule> fetch(XApiHttp http) throws IOException {
         XApiHttp.Answer answer = http.get(PATH, Map.of());
         if (answer.status() != 200) {
-            throw new RulesApiException("reading the live stream rules: HTTP " + answer.status(), answer);
+            throw new RulesApiException("reading the live stream rules", answer);
         }
         JsonNode json = parse(answer.body());
         if (json == null || !json.isObject()) {
-            throw new RulesApiException("reading the live stream rules: not the JSON expected", answer);
+            throw new RulesApiException("reading the live stream rules (not the JSON expected)", answer);
         }
         List<LiveRule> rules = new ArrayList<>();
         for (JsonNode rule : json.path("data")) {
@@ -327,7 +333,7 @@ public class StreamRules {
             rules.subList(from, Math.min(rules.size(), from + BATCH)).forEach(rule -> ids.add(rule.id()));
             XApiHttp.Answer answer = http.post(PATH, Map.of(), body.toString());
             if (answer.status() / 100 != 2) {
-                throw new RulesApiException("deleting stream rules: HTTP " + answer.status(), answer);
+                throw new RulesApiException("deleting stream rules", answer);
             }
         }
     }

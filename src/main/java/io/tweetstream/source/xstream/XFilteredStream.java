@@ -327,7 +327,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                 return false;
             }
             httpFailure(answer.status(), answer.header(), StreamRules.parse(answer.body()), answer.body(),
-                    e.getMessage() + " on " + http.url(StreamRules.PATH, Map.of()));
+                    http.url(StreamRules.PATH, Map.of()) + " (" + e.doing() + ")");
             return false;
         } catch (IOException e) {
             if (!running) {
@@ -410,7 +410,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                             + " access; connecting without it from now on (gap fill still covers gaps)", XProblem.of(answer, body));
                     return;
                 }
-                httpFailure(status, headers, answer, body, "HTTP " + status + " on " + where());
+                httpFailure(status, headers, answer, body, where());
                 return;
             }
             connected(backfill);
@@ -608,7 +608,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         pause(wait);
     }
 
-    /** A refused or failed connection attempt (or rules request) with an HTTP answer. */
+    /** A refused or failed connection attempt (or rules request, to {@code what}) with an HTTP answer. */
     private void httpFailure(int status, UnaryOperator<String> headers, JsonNode answer, String body, String what) {
         String problem = XProblem.of(answer, body);
         if (status == 401 || status == 403) {
@@ -636,8 +636,8 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             rateLimited(headers, answer, problem, what);
             return;
         }
-        failed(StreamBackoff.Failure.HTTP, status, "http-" + status, what + (status >= 500 ? " (server error)" : "")
-                + (problem.isEmpty() ? "" : ": " + problem));
+        failed(StreamBackoff.Failure.HTTP, status, "http-" + status, "HTTP " + status + (status >= 500 ? " (server error)"
+                : "") + " on " + what + (problem.isEmpty() ? "" : ": " + problem));
     }
 
     private void rateLimited(UnaryOperator<String> headers, JsonNode answer, String problem, String what) {
