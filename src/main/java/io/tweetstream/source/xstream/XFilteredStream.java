@@ -100,7 +100,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     private long backoffHttpMs = 5_000;
     private long backoffRateLimitMs = 60_000;
     private long backoffMaxMs = 320_000;
-    private long healthyAfterMs = 60_000;
+    private long healthyAfterMs = 30_000;
     private long notReadyAfterMs = 120_000;
     private long refusedRetryMs = 300_000;
     private long cursorWaitMs = 2_000;
