@@ -6,10 +6,12 @@ import java.util.List;
 
 /** The command line of {@code bench/run}. */
 record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck,
-        boolean jfr, boolean strict, Path outputDir) {
+        boolean jfr, boolean strict, Path outputDir, boolean stream, int streamRate, int streamSeconds,
+        int burstRate, int burstSeconds) {
 
     static final String USAGE = """
             usage: bench/run [--records N] [--warmup W] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
+                             [--stream-rate R] [--stream-seconds S] [--burst-rate R] [--burst-seconds S] [--no-stream]
                              [--jfr] [--strict] [--out DIR]
               --records N         records of the throughput phases (default 200000)
               --warmup W          records each throughput phase handles before it is timed, so the JIT
@@ -18,6 +20,11 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
               --seconds S         length of the end-to-end latency phase (default 30)
               --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
               --no-memory-check   skip the memory check
+              --stream-rate R     posts per second the fake X filtered stream sends in the stream phase (default 250)
+              --stream-seconds S  length of the stream phase at that rate (default 30)
+              --burst-rate R      posts per second of the burst that follows it (default 5000)
+              --burst-seconds S   length of the burst (default 10)
+              --no-stream         skip the stream phase (x-v2-stream against the fake filtered stream)
               --jfr               write a JDK Flight Recording of each timed phase (DIR/<phase>.jfr)
               --strict            exit with status 3 when a target is missed
               --out DIR           where results.json, results.md and logs go (default target/bench)""";
@@ -32,6 +39,11 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
         boolean jfr = false;
         boolean strict = false;
         Path out = Path.of("target", "bench");
+        boolean stream = true;
+        int streamRate = 250;
+        int streamSeconds = 30;
+        int burstRate = 5_000;
+        int burstSeconds = 10;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String arg = rest.remove(0);
@@ -42,6 +54,11 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
                 case "--seconds" -> seconds = positive(arg, value(arg, rest));
                 case "--memory-records" -> memoryRecords = positive(arg, value(arg, rest));
                 case "--no-memory-check" -> memoryCheck = false;
+                case "--stream-rate" -> streamRate = positive(arg, value(arg, rest));
+                case "--stream-seconds" -> streamSeconds = positive(arg, value(arg, rest));
+                case "--burst-rate" -> burstRate = positive(arg, value(arg, rest));
+                case "--burst-seconds" -> burstSeconds = positive(arg, value(arg, rest));
+                case "--no-stream" -> stream = false;
                 case "--jfr" -> jfr = true;
                 case "--strict" -> strict = true;
                 case "--out" -> out = Path.of(value(arg, rest));
@@ -50,7 +67,7 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
             }
         }
         return new BenchOptions(records, warmup < 0 ? records / 2 : warmup, rate, seconds, memoryRecords, memoryCheck,
-                jfr, strict, out);
+                jfr, strict, out, stream, streamRate, streamSeconds, burstRate, burstSeconds);
     }
 
     private static String value(String option, List<String> rest) {

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * bench/run as README gives it, on the packaged jar, with small numbers: every phase runs, and
- * results.json holds every documented figure with a plausible value. (The figures themselves are
- * the benchmark's business, never a test's.)
+ * bench/run as README gives it, on the packaged jar and the compiled test sources (where the
+ * benchmark and the fake X stream live), with small numbers: every phase runs, and results.json
+ * holds every documented figure with a plausible value. (The figures themselves are the
+ * benchmark's business, never a test's.)
  */
 class BenchRunIT {
 
@@ -24,11 +25,12 @@ class BenchRunIT {
     @Test
     void runsEveryPhaseAndWritesEveryDocumentedResult() throws Exception {
         Process bench = new ProcessBuilder("bash", "bench/run", "--records", "4000", "--rate", "200", "--seconds",
-                "2", "--memory-records", "20000", "--out", OUT.toString())
+                "2", "--memory-records", "20000", "--stream-rate", "100", "--stream-seconds", "3", "--burst-rate",
+                "1000", "--burst-seconds", "2", "--out", OUT.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(Files.createDirectories(Path.of("target", "it-output")).resolve("bench-run.log").toFile())
                 .start();
-        assertThat(bench.waitFor(240, TimeUnit.SECONDS)).as("bench/run finished in time").isTrue();
+        assertThat(bench.waitFor(300, TimeUnit.SECONDS)).as("bench/run finished in time").isTrue();
         String output = Files.readString(Path.of("target", "it-output", "bench-run.log"), StandardCharsets.UTF_8);
         assertThat(bench.exitValue()).as(output).isZero();
 
@@ -47,6 +49,14 @@ class BenchRunIT {
         double p99 = endToEnd.path("p99Ms").asDouble();
         assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
         assertThat(p99).isLessThanOrEqualTo(endToEnd.path("maxMs").asDouble() * 1.01);
+        JsonNode stream = results.path("stream");
+        for (String field : List.of("ratePerSec", "p50Ms", "p99Ms", "maxMs", "lost")) {
+            assertThat(stream.path(field).isNumber()).as("stream.%s in %s", field, stream).isTrue();
+        }
+        JsonNode burst = results.path("streamBurst");
+        for (String field : List.of("ratePerSec", "lost")) {
+            assertThat(burst.path(field).isNumber()).as("streamBurst.%s in %s", field, burst).isTrue();
+        }
         assertThat(results.path("peakRssMb").asLong()).isPositive();
         JsonNode memory = results.path("memoryCheck");
         assertThat(memory.path("records").asInt()).isEqualTo(20000);
@@ -54,7 +64,8 @@ class BenchRunIT {
         assertThat(memory.path("failure").isMissingNode()).as("no OutOfMemoryError: %s", memory).isTrue();
         assertThat(memory.path("passed").asBoolean()).as("heap after GC flat: %s", memory).isTrue();
         assertThat(OUT.resolve("results.md")).content(StandardCharsets.UTF_8)
-                .contains("raw producer", "ingest route", "raw consumer", "consume route", "End-to-end");
+                .contains("raw producer", "ingest route", "raw consumer", "consume route", "End-to-end",
+                        "X filtered stream", "burst");
         assertThat(output).contains("| ingest route");
     }
 }

@@ -37,8 +37,13 @@ import twitter4j.v1.Status;
 /**
  * {@code bench/run}: our routes against raw Kafka clients on one fresh embedded broker, in one JVM
  * run, in this order: raw producer, ingest route, raw consumer, consume route, end-to-end latency at
- * a fixed rate; then the memory check in a JVM of its own. Prints a table and writes
+ * a fixed rate, the x-v2-stream source against the fake X filtered stream (a steady rate, then a
+ * burst); then the memory check in a JVM of its own. Prints a table and writes
  * {@code target/bench/results.json}.
+ *
+ * <p>The benchmark lives in the test sources (it is not part of the product jar): bench/run runs it
+ * with {@code target/test-classes} and {@code target/tweetstream.jar} on the class path, so it can
+ * use the test sources' {@link io.tweetstream.FakeXStream}.
  *
  * <p>The routes are the files under {@code routes/} with {@code application.properties}, exactly as
  * {@code java -jar target/tweetstream.jar} runs them; only the source's rate and limit, topic and
@@ -102,6 +107,9 @@ public final class Benchmark {
             consumeRoute();
             endToEnd();
             memoryAfterRun();
+            if (options.stream()) {
+                xStream();
+            }
         } finally {
             if (broker != null) {
                 broker.stop();
@@ -224,6 +232,33 @@ public final class Benchmark {
             endToEnd.put("maxMs", round(latency.max(TimeUnit.MILLISECONDS)));
             endToEnd.put("meanMs", round(latency.mean(TimeUnit.MILLISECONDS)));
             results.put("endToEnd", endToEnd);
+        }
+    }
+
+    /**
+     * 6. x-v2-stream against the fake X filtered stream: posts at a steady rate, then a burst; received
+     * to acknowledged by Kafka (the app's hand-over timer), and posts lost. After the JVM's memory
+     * figures, which are those of the phases before (the fake keeps every post it published).
+     */
+    private void xStream() throws Exception {
+        phase("X filtered stream (fake stream -> x-v2-stream-source -> tweets-to-kafka): "
+                + options.streamRate() + " posts/s for " + options.streamSeconds() + " s, then "
+                + options.burstRate() + " posts/s for " + options.burstSeconds() + " s");
+        try (XStreamPhase stream = XStreamPhase.start(overrides("bench-stream"), broker.bootstrapServers(),
+                TOPIC + ".stream")) {
+            startRecordingIfAsked();
+            results.put("stream", stream.steady(options.streamRate(), options.streamSeconds()));
+            stopRecording("x-stream");
+            OUT.println("  burst");
+            startRecordingIfAsked();
+            results.put("streamBurst", stream.burst(options.burstRate(), options.burstSeconds()));
+            stopRecording("x-stream-burst");
+        }
+    }
+
+    private void startRecordingIfAsked() {
+        if (options.jfr()) {
+            startRecording();
         }
     }
 

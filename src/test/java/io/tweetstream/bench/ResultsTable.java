@@ -8,6 +8,7 @@ final class ResultsTable {
 
     static final double MIN_RATIO = 0.8;
     static final double MAX_P99_MS = 50;
+    static final double STREAM_MAX_P99_MS = 20;
 
     private ResultsTable() {
     }
@@ -33,6 +34,24 @@ final class ResultsTable {
                 number(e2e, "records").longValue(), e2e.get("seconds"), number(e2e, "ratePerSec").longValue(),
                 e2e.get("p50Ms"), e2e.get("p99Ms"), e2e.get("maxMs"), MAX_P99_MS,
                 mark(number(e2e, "p99Ms").doubleValue() <= MAX_P99_MS)));
+        Map<String, Object> stream = map(results, "stream");
+        if (!stream.isEmpty()) {
+            Map<String, Object> burst = map(results, "streamBurst");
+            table.append('\n');
+            table.append("| X filtered stream (received → acknowledged by Kafka) | Rate | p50 ms | p99 ms | max ms | Lost"
+                    + " | Target |\n");
+            table.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            table.append(String.format("| %,d posts over %s s (asked %,d/s) | %,.1f/s | %s | %s | %s | %,d | p99 ≤ %.0f ms"
+                    + " %s, 0 lost %s |%n", number(stream, "posts").longValue(), stream.get("seconds"),
+                    number(stream, "requestedRatePerSec").longValue(), number(stream, "ratePerSec").doubleValue(),
+                    stream.get("p50Ms"),
+                    stream.get("p99Ms"), stream.get("maxMs"), number(stream, "lost").longValue(), STREAM_MAX_P99_MS,
+                    mark(streamLatencyMet(stream)), mark(nothingLost(stream))));
+            table.append(String.format("| burst: %,d posts over %s s (asked %,d/s) | %,.1f/s | | | | %,d | 0 lost %s |%n",
+                    number(burst, "posts").longValue(), burst.get("seconds"),
+                    number(burst, "requestedRatePerSec").longValue(), number(burst, "ratePerSec").doubleValue(),
+                    number(burst, "lost").longValue(), mark(nothingLost(burst))));
+        }
         table.append('\n');
         table.append(String.format("Average event: %s bytes. This JVM (broker and routes): peak RSS %s MiB, heap after"
                 + " the run and a full GC %s MiB.%n", results.get("eventBytesAvg"), results.get("peakRssMb"),
@@ -50,8 +69,21 @@ final class ResultsTable {
         boolean met = number(results, "ingestRatio").doubleValue() >= MIN_RATIO
                 && number(results, "consumeRatio").doubleValue() >= MIN_RATIO
                 && number(map(results, "endToEnd"), "p99Ms").doubleValue() <= MAX_P99_MS;
+        Map<String, Object> stream = map(results, "stream");
+        if (!stream.isEmpty()) {
+            Map<String, Object> burst = map(results, "streamBurst");
+            met &= streamLatencyMet(stream) && nothingLost(stream) && nothingLost(burst);
+        }
         Map<String, Object> memory = map(results, "memoryCheck");
         return met && (memory.isEmpty() || Boolean.TRUE.equals(memory.get("passed")));
+    }
+
+    private static boolean streamLatencyMet(Map<String, Object> stream) {
+        return number(stream, "p99Ms").doubleValue() <= STREAM_MAX_P99_MS;
+    }
+
+    private static boolean nothingLost(Map<String, Object> phase) {
+        return number(phase, "lost").doubleValue() == 0;
     }
 
     @SuppressWarnings("unchecked")
