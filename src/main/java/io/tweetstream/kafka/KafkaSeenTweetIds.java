@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * add does not wait for Kafka: that repository sends each id synchronously and unbatched, which
  * capped the ingest route at about 1,400 tweets/s here. The ids are sent batched and compressed,
  * and the route has already waited for the tweet's own record to be acknowledged before it adds
- * the id; a write of the id that fails is logged and at worst lets that tweet be published once
- * more after a restart.
+ * the id. A crash (SIGKILL) between the two loses the ids still on their way: at start-up the
+ * tweet topic's records since the last id recorded (a minute more, for the ids in flight) are read
+ * back too, so a tweet on Kafka counts as published even when its id never reached the topic, and
+ * its id is recorded then.
  */
 public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepository {
 
@@ -34,6 +36,10 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
 
     private final AtomicLong failedWrites = new AtomicLong();
     private String topic;
+    private String tweetTopic;
+    /** How far before the last recorded id the tweet topic is read back: ids in flight at a crash. */
+    private static final long IN_FLIGHT_MARGIN_MS = 60_000;
+    private long lastRecorded = -1;
     private Duration timeout = Duration.ofSeconds(30);
     private int maxCacheSize = 100_000;
     private KafkaClientConfig clientConfig;
@@ -48,15 +54,43 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
         cache = latest(maxCacheSize);
         long started = System.nanoTime();
         long read = new KeyedTopic(clientConfig, topic, "TWEETS_DEDUP_TOPIC", "1 partition")
-                .readToEnd(timeout, this::apply);
+                .readSince(timeout, -1, (id, action, timestamp) -> {
+                    apply(id, action);
+                    lastRecorded = Math.max(lastRecorded, timestamp);
+                });
         LOG.info("Dedup: {} published tweet ids read back from topic {} in {} ms; remembering the latest {}", read,
                 topic, Duration.ofNanos(System.nanoTime() - started).toMillis(), maxCacheSize);
+        java.util.List<String> unrecorded = unrecordedIds();
         Map<String, Object> config = clientConfig.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        unrecorded.forEach(id -> write(id, ADD));
+    }
+
+    /**
+     * The ids of the tweet topic's records since the last recorded id (less the margin) that the
+     * dedup topic lacks: published just before a crash, their ids lost on the way. Put in the cache.
+     */
+    private java.util.List<String> unrecordedIds() {
+        java.util.List<String> unrecorded = new java.util.ArrayList<>();
+        if (tweetTopic == null || tweetTopic.isBlank() || lastRecorded < 0) {
+            return unrecorded;
+        }
+        new KeyedTopic(clientConfig, tweetTopic, "KAFKA_TOPIC", "its partitions (KAFKA_TOPIC_PARTITIONS)")
+                .readSince(timeout, Math.max(0, lastRecorded - IN_FLIGHT_MARGIN_MS), (id, event, timestamp) -> {
+                    if (id != null && cache.putIfAbsent(id, Boolean.TRUE) == null) {
+                        unrecorded.add(id);
+                    }
+                });
+        if (!unrecorded.isEmpty()) {
+            LOG.info("Dedup: {} tweet id(s) on topic {} were not recorded in {} (the app stopped before their ids"
+                    + " were written): recorded now, so none of them is published twice", unrecorded.size(), tweetTopic,
+                    topic);
+        }
+        return unrecorded;
     }
 
     private void apply(String id, String action) {
@@ -133,6 +167,11 @@ public class KafkaSeenTweetIds extends ServiceSupport implements IdempotentRepos
 
     public void setTopic(String topic) {
         this.topic = topic;
+    }
+
+    /** The tweet topic (KAFKA_TOPIC), whose latest records are read back at start-up. */
+    public void setTweetTopic(String tweetTopic) {
+        this.tweetTopic = tweetTopic;
     }
 
     public void setMaxCacheSize(int maxCacheSize) {

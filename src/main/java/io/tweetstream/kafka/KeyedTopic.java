@@ -15,8 +15,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A topic of the app's own state, keyed records of text (the published tweet ids, the cursors of
- * polling sources), read from its start to its current end at start-up, so the state survives a
- * restart. A missing topic or a broker that does not answer in time fails with what to fix.
+ * the API sources; the tweet topic's latest keys), read from its start, or from a time, to its
+ * current end at start-up, so the state survives a restart. A missing topic or a broker that does not answer in time fails with what to fix.
  *
  * @param client    the brokers and security settings
  * @param topic     the topic's name
@@ -27,11 +27,24 @@ record KeyedTopic(KafkaClientConfig client, String topic, String setting, String
 
     private static final Duration POLL = Duration.ofMillis(200);
 
+    /** A record read: key, value (null: a deletion) and its timestamp in epoch milliseconds. */
+    interface Each {
+        void accept(String key, String value, long timestamp);
+    }
+
     /**
      * Hands every record (key, value; a null value is a deletion) to {@code each}, in order per
      * partition; returns how many there were.
      */
     long readToEnd(Duration timeout, BiConsumer<String, String> each) {
+        return readSince(timeout, -1, (key, value, timestamp) -> each.accept(key, value));
+    }
+
+    /**
+     * Hands every record whose timestamp is at least {@code sinceMillis} (-1: every record) to
+     * {@code each}, from there to the topic's current end, in order per partition; returns how many.
+     */
+    long readSince(Duration timeout, long sinceMillis, Each each) {
         Map<String, Object> config = client.clientConfig();
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -51,14 +64,21 @@ record KeyedTopic(KafkaClientConfig client, String topic, String setting, String
             List<TopicPartition> partitions = infos.stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            if (sinceMillis < 0) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                Map<TopicPartition, Long> at = new java.util.HashMap<>();
+                partitions.forEach(p -> at.put(p, sinceMillis));
+                consumer.offsetsForTimes(at).forEach((partition, offset) ->
+                        consumer.seek(partition, offset == null ? end.get(partition) : offset.offset()));
+            }
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new org.apache.kafka.common.errors.TimeoutException("the topic was not read to its end");
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
-                    each.accept(record.key(), record.value());
+                    each.accept(record.key(), record.value(), record.timestamp());
                     read++;
                 }
             }

@@ -103,6 +103,40 @@ class KafkaSeenTweetIdsIT {
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(20));
     }
 
+    /**
+     * A crash between a tweet's acknowledgement and the write of its id: the tweet is on the tweet
+     * topic, its id is not on the dedup topic. The next start reads the tweet topic back from the
+     * last recorded id on, so the tweet counts as published (and its id is recorded then).
+     */
+    @Test
+    void aTweetOnKafkaWhoseIdWasNotRecordedCountsAsPublishedAfterARestart() throws Exception {
+        KafkaTopics.createMissing(broker.bootstrapServers(), Map.of("seen-crash", 1, "tweets-crash", 3));
+        KafkaSeenTweetIds first = repository("seen-crash", 100);
+        first.add("1861300000000000001");
+        first.stop();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (String id : new String[] {"1861300000000000001", "1861300000000000002", "1861300000000000003"}) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tweets-crash", id, "{}")).get();
+            }
+        }
+
+        KafkaSeenTweetIds restarted = new KafkaSeenTweetIds();
+        restarted.setClientConfig(KafkaClientConfig.plaintext(broker.bootstrapServers()));
+        restarted.setTopic("seen-crash");
+        restarted.setTweetTopic("tweets-crash");
+        restarted.setMaxCacheSize(100);
+        restarted.start();
+
+        assertThat(restarted.contains("1861300000000000002")).isTrue();
+        assertThat(restarted.contains("1861300000000000003")).isTrue();
+        assertThat(restarted.add("1861300000000000003")).as("published before the crash").isFalse();
+        await().untilAsserted(() -> assertThat(TopicReader.keys(broker.bootstrapServers(), "seen-crash"))
+                .containsExactlyInAnyOrder("1861300000000000001", "1861300000000000002", "1861300000000000003"));
+        restarted.stop();
+    }
+
     private static KafkaSeenTweetIds repository(String topic, int cacheSize) {
         KafkaSeenTweetIds repository = new KafkaSeenTweetIds();
         repository.setClientConfig(KafkaClientConfig.plaintext(broker.bootstrapServers()));
