@@ -21,10 +21,13 @@ import org.apache.camel.component.jsonvalidator.NoJsonBodyValidationException;
  * {@code json-validator:} endpoint parses a body itself and the unmarshal after it parsed it again:
  * two parses of every tweet.) A value that is not JSON fails with Jackson's exception, one that does
  * not match the schema with camel-json-validator's {@link JsonValidationException}: both are
- * permanent failures that park the record.
+ * permanent failures that park the record. The value as read stays in the variable {@code tweetJson}
+ * for the log line, which so needs no marshalling of the event back to JSON.
  */
 public class TweetEventReader implements CamelContextAware {
 
+    /** The variable holding the value as read (the event's JSON, for the log line). */
+    public static final String JSON_VARIABLE = "tweetJson";
     /** The schema, on the classpath. */
     public static final String SCHEMA = "schema/tweet-event.schema.json";
 
@@ -42,6 +45,7 @@ public class TweetEventReader implements CamelContextAware {
         if (!errors.isEmpty()) {
             throw new JsonValidationException(exchange, tweetEvent, errors);
         }
+        exchange.setVariable(JSON_VARIABLE, value);
         return json.treeToValue(tree, TweetEvent.class);
     }
 

@@ -123,8 +123,10 @@ class KafkaToLogRouteTest extends RouteFileTestSupport {
         template.sendBody("direct:test-input", EVENT.getBytes(StandardCharsets.UTF_8));
 
         logged.assertIsSatisfied();
-        String body = logged.getReceivedExchanges().get(0).getMessage().getBody(String.class);
-        assertThat(Tweets.JSON.readTree(body)).isEqualTo(Tweets.JSON.readTree(EVENT));
+        org.apache.camel.Exchange line = logged.getReceivedExchanges().get(0);
+        assertThat(line.getMessage().getBody()).as("read into the event type").isInstanceOf(io.tweetstream.event.TweetEvent.class);
+        String json = line.getVariable("tweetJson", String.class);
+        assertThat(json).as("the event as read, what the line shows").isEqualTo(EVENT);
     }
 
     /** Input from direct: instead of Kafka; what is logged and what is dead-lettered, mocked. */
