@@ -8,6 +8,11 @@ public final class Backoff {
     private Backoff() {
     }
 
+    /** A wait for a log line: milliseconds below ten seconds, else seconds. */
+    public static String describe(Duration wait) {
+        return wait.toMillis() < 10_000 ? wait.toMillis() + " ms" : wait.toSeconds() + " s";
+    }
+
     /** {@code step} times {@code attempt} (1 for the first failure), at most {@code max}. */
     public static Duration linear(Duration step, int attempt, Duration max) {
         Duration wait = step.multipliedBy(Math.max(1, attempt));

@@ -127,7 +127,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
                 notBefore = now.plus(untilReset);
                 message += "; rate limit used up until its reset";
                 LOG.info("{} rate limit used up on {} (x-rate-limit-remaining 0): next request in {}, after the"
-                        + " reset", api(), where, human(untilReset));
+                        + " reset", api(), where, Backoff.describe(untilReset));
             }
         }
         state = new State(Condition.OK, 200, message, now, notBefore, 0);
@@ -159,7 +159,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
             condition = Condition.RATE_LIMITED;
             message = "rate limit reached (HTTP 429)";
             String remaining = headers.apply("x-rate-limit-remaining");
-            LOG.warn("{} {} on {}: next poll in {}{}", api, message, where, human(wait),
+            LOG.warn("{} {} on {}: next poll in {}{}", api, message, where, Backoff.describe(wait),
                     remaining == null ? "" : " (x-rate-limit-remaining " + remaining + ")");
         } else if (status == 401 || status == 403) {
             wait = refusedRetry;
@@ -168,7 +168,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
             if (previous.condition() != Condition.REFUSED) {
                 LOG.error("{} refused the credentials or the access tier (HTTP {}) on {}: {}{}; retrying every {}",
                         api, status, where, refusedAdvice, description == null || description.isBlank() ? ""
-                                : " (the API says: " + description + ")", human(wait));
+                                : " (the API says: " + description + ")", Backoff.describe(wait));
             } else {
                 LOG.debug("{} still refuses access (HTTP {}) on {}", api, status, where);
             }
@@ -177,7 +177,7 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
             condition = Condition.FAILING;
             message = description;
             LOG.warn("{} poll failed on {}: {}; failure {} in a row, next poll in {}", api, where, message, failures,
-                    human(wait));
+                    Backoff.describe(wait));
         }
         state = new State(condition, status, message, previous.lastSuccessfulPoll(), now.plus(wait), failures);
         MeterRegistry meters = meters();
@@ -349,9 +349,6 @@ public class TwitterPollStrategy implements PollingConsumerPollStrategy, Excepti
         return out.toString();
     }
 
-    private static String human(Duration wait) {
-        return wait.toMillis() < 10_000 ? wait.toMillis() + " ms" : wait.toSeconds() + " s";
-    }
 
     private static String describe(TwitterException twitter, Exception cause, int status) {
         if (twitter == null) {

@@ -16,6 +16,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, JsonNode> referencedTweets,
         List<String> matchingRules) {
 
+    /**
+     * The request parameters that fill every field of the tweet event ({@link V2TweetMapper}): tweet
+     * fields, the author's fields, and the expansions (the author, the retweeted, quoted and
+     * replied-to tweets and their authors). The same for recent search and the filtered stream.
+     */
+    public static final Map<String, String> FIELDS = Map.of(
+            "tweet.fields", "created_at,lang,author_id,entities,referenced_tweets,note_tweet",
+            "user.fields", "username,name,public_metrics",
+            "expansions", "author_id,referenced_tweets.id,referenced_tweets.id.author_id");
+
     /** A tweet of a search answer: no rules. */
     public V2Tweet(JsonNode tweet, Map<String, JsonNode> users, Map<String, JsonNode> referencedTweets) {
         this(tweet, users, referencedTweets, null);

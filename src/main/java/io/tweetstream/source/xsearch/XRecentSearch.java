@@ -50,12 +50,6 @@ public class XRecentSearch {
 
     /** The path of recent search, below X_API_BASE_URL. */
     public static final String PATH = "tweets/search/recent";
-    /** Tweet fields {@link V2TweetMapper} needs for every field of the tweet event. */
-    public static final String TWEET_FIELDS = "created_at,lang,author_id,entities,referenced_tweets,note_tweet";
-    /** The author's fields: screen name, name, followers. */
-    public static final String USER_FIELDS = "username,name,public_metrics";
-    /** The authors, the retweeted/quoted/replied-to tweets and their authors (a retweet's full text). */
-    public static final String EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id";
 
     private static final Logger LOG = LoggerFactory.getLogger(XRecentSearch.class);
 
@@ -156,9 +150,7 @@ public class XRecentSearch {
         if (pollPagination != null) {
             parameters.put("next_token", pollPagination.nextToken());
         }
-        parameters.put("tweet.fields", TWEET_FIELDS);
-        parameters.put("user.fields", USER_FIELDS);
-        parameters.put("expansions", EXPANSIONS);
+        parameters.putAll(V2Tweet.FIELDS);
         StringBuilder queryString = new StringBuilder();
         parameters.forEach((name, value) -> queryString.append(queryString.isEmpty() ? "" : "&").append(name)
                 .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20")));

@@ -20,7 +20,6 @@ import io.tweetstream.source.RateLimitHeaders;
 import io.tweetstream.source.Pause;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XProblem;
-import io.tweetstream.source.xsearch.XRecentSearch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public class StreamGapFill {
 
     /** The path of recent search, below X_API_BASE_URL. */
-    static final String PATH = XRecentSearch.PATH;
+    static final String PATH = "tweets/search/recent";
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamGapFill.class);
 
@@ -198,9 +197,7 @@ public class StreamGapFill {
             if (nextToken != null) {
                 query.put("next_token", nextToken);
             }
-            query.put("tweet.fields", XRecentSearch.TWEET_FIELDS);
-            query.put("user.fields", XRecentSearch.USER_FIELDS);
-            query.put("expansions", XRecentSearch.EXPANSIONS);
+            query.putAll(V2Tweet.FIELDS);
             XApiHttp.Answer answer;
             try {
                 answer = http.get(PATH, query);

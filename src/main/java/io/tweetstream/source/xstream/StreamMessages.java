@@ -50,7 +50,7 @@ public class StreamMessages implements CamelContextAware {
      * once Kafka took it. The second copy is dropped here while the first is in flight.
      */
     private final Map<Long, Boolean> inFlight = new ConcurrentHashMap<>();
-    private volatile Counter concurrentDuplicates;
+    private io.tweetstream.metrics.TweetMeters tweetMeters;
     private volatile Counter unparseable;
     private volatile Timer handover;
 
@@ -91,8 +91,7 @@ public class StreamMessages implements CamelContextAware {
             long id = Long.parseLong(post.id());
             exchange.setProperty(POST_ID_PROPERTY, id);
             if (inFlight.putIfAbsent(id, Boolean.TRUE) != null) {
-                meters();
-                concurrentDuplicates.increment();
+                tweetMeters.duplicate(io.tweetstream.source.TweetSourceSettings.X_V2_STREAM);
                 LOG.debug("Post {} is in flight already: this copy is dropped", id);
                 return null;
             }
@@ -127,10 +126,6 @@ public class StreamMessages implements CamelContextAware {
             unparseable = Counter.builder("tweetstream.x.stream.unparseable")
                     .description("Lines of the X stream that are not JSON (parked in the dead-letter topic)")
                     .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).register(registry);
-            concurrentDuplicates = Counter.builder("tweetstream.tweets.duplicates")
-                    .description("Tweets dropped because their id was already published")
-                    .tag(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()).tag("source", "x-v2-stream")
-                    .register(registry);
             handover = Timer.builder("tweetstream.x.stream.handover")
                     .description("From reading a post off the X stream (or gap fill) to its end in tweets-to-kafka (on"
                             + " Kafka, a duplicate, or parked)")
@@ -141,6 +136,11 @@ public class StreamMessages implements CamelContextAware {
 
     private MeterRegistry registry() {
         return MicrometerUtils.getOrCreateMeterRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+    }
+
+    /** The flows' meters: a copy dropped while its post is in flight counts as a duplicate. */
+    public void setTweetMeters(io.tweetstream.metrics.TweetMeters tweetMeters) {
+        this.tweetMeters = tweetMeters;
     }
 
     public void setStream(XFilteredStream stream) {

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tweetstream.kafka.SourceCursors;
 import io.tweetstream.source.ApiSourceStatus;
+import io.tweetstream.source.Backoff;
 import io.tweetstream.source.RateLimitHeaders;
 import io.tweetstream.source.SourceSetting;
 import io.tweetstream.source.TweetSourceSettings;
@@ -27,7 +28,6 @@ import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XApiClient;
 import io.tweetstream.source.x.XProblem;
 import io.tweetstream.source.Pause;
-import io.tweetstream.source.xsearch.XRecentSearch;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ProducerTemplate;
@@ -374,9 +374,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     private void connectAndRead() {
         Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("tweet.fields", XRecentSearch.TWEET_FIELDS);
-        parameters.put("user.fields", XRecentSearch.USER_FIELDS);
-        parameters.put("expansions", XRecentSearch.EXPANSIONS);
+        parameters.putAll(V2Tweet.FIELDS);
         Integer backfill = backfill();
         if (backfill != null) {
             parameters.put("backfill_minutes", Integer.toString(backfill));
@@ -457,7 +455,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         }
         LOG.info("Connected to the X filtered stream at {} ({} rule(s){}){}", where(), rules.live().size(),
                 backfill == null ? "" : ", backfill_minutes " + backfill,
-                since == null ? "" : " after " + human(Duration.between(since, now)) + " without it");
+                since == null ? "" : " after " + Backoff.describe(Duration.between(since, now)) + " without it");
         if (firstConnectedAt == null) {
             firstConnectedAt = now;
         }
@@ -603,8 +601,8 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             case OPERATIONAL_DISCONNECT -> "operational disconnect by X";
             default -> "the connection dropped";
         };
-        LOG.warn("X filtered stream {} after {} connected: reconnecting {}", message, human(connectedFor),
-                wait.isZero() ? "at once" : "in " + human(wait) + " (it did not stay up for " + healthyAfterMs + " ms)");
+        LOG.warn("X filtered stream {} after {} connected: reconnecting {}", message, Backoff.describe(connectedFor),
+                wait.isZero() ? "at once" : "in " + Backoff.describe(wait) + " (it did not stay up for " + healthyAfterMs + " ms)");
         pause(wait);
     }
 
@@ -616,7 +614,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     + " on " + what + ": check X_BEARER_TOKEN (the bearer token of an app in a Project) and that your"
                     + " access includes the filtered stream (GET /2/tweets/search/stream and its rules)"
                     + (problem.isEmpty() ? "" : " (the API says: " + problem + ")") + "; retrying every "
-                    + human(Duration.ofMillis(refusedRetryMs)));
+                    + Backoff.describe(Duration.ofMillis(refusedRetryMs)));
             disconnect("http-" + status);
             pause(Duration.ofMillis(refusedRetryMs));
             return;
@@ -626,7 +624,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     : ": " + problem) + "): set X_STREAM_RULES (or X_QUERY) with X_STREAM_RULES_SYNC=replace or add"
                     + (rules.mode() == StreamRules.Sync.OFF ? " (it is off: add rules yourself with POST"
                             + " /2/tweets/search/stream/rules)" : "") + "; retrying every "
-                    + human(Duration.ofMillis(refusedRetryMs)));
+                    + Backoff.describe(Duration.ofMillis(refusedRetryMs)));
             rulesReady = rules.mode() == StreamRules.Sync.OFF;
             disconnect("http-409");
             pause(Duration.ofMillis(refusedRetryMs));
@@ -652,13 +650,13 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             message = "TooManyConnections: another connection of this app is open";
             LOG.warn("X refuses a second connection to the filtered stream (HTTP 429 TooManyConnections) on {}: another"
                     + " connection of this app is open (X allows one: run the stream source in one instance and"
-                    + " TWEETS_SOURCE=none in the others); next attempt in {}", what, human(wait));
+                    + " TWEETS_SOURCE=none in the others); next attempt in {}", what, Backoff.describe(wait));
             pause(wait);
         } else if (title.equals("UsageCapExceeded") || type.endsWith("/usage-capped")) {
             Duration wait = backoff.max();
             problem(Condition.USAGE_CAPPED, 429, "X usage cap reached (HTTP 429 " + problem + ", period "
                     + answer.path("period").asText("?") + ", scope " + answer.path("scope").asText("?") + "): no posts until"
-                    + " the cap resets or is raised in the developer portal; retrying every " + human(wait));
+                    + " the cap resets or is raised in the developer portal; retrying every " + Backoff.describe(wait));
             pause(wait);
         } else {
             Optional<Duration> reset = RateLimitHeaders.rateLimitWait(headers, clock.instant());
@@ -668,7 +666,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
             }
             condition = Condition.RATE_LIMITED;
             message = "rate limit reached (HTTP 429)";
-            LOG.warn("X API rate limit reached (HTTP 429) on {}: next attempt in {}{}", what, human(wait),
+            LOG.warn("X API rate limit reached (HTTP 429) on {}: next attempt in {}{}", what, Backoff.describe(wait),
                     reset.isPresent() ? ", after x-rate-limit-reset" : "");
             pause(wait);
         }
@@ -681,7 +679,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         lastStatus = status;
         condition = Condition.WAITING;
         message = what;
-        LOG.warn("X filtered stream: {}; next attempt in {}", what, human(wait));
+        LOG.warn("X filtered stream: {}; next attempt in {}", what, Backoff.describe(wait));
         pause(wait);
     }
 
@@ -782,7 +780,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         Instant since = disconnectedSince;
         if (since != null && running && Duration.between(since, clock.instant()).toMillis() > notReadyAfterMs) {
             return Optional.of("The X filtered stream has not been connected for "
-                    + human(Duration.between(since, clock.instant())) + " (X_STREAM_NOT_READY_AFTER_MS " + notReadyAfterMs
+                    + Backoff.describe(Duration.between(since, clock.instant())) + " (X_STREAM_NOT_READY_AFTER_MS " + notReadyAfterMs
                     + "): " + message);
         }
         return Optional.empty();
@@ -822,9 +820,6 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         return http.url(PATH, Map.of());
     }
 
-    private static String human(Duration wait) {
-        return wait.toMillis() < 10_000 ? wait.toMillis() + " ms" : wait.toSeconds() + " s";
-    }
 
     @Override
     public CamelContext getCamelContext() {
