@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import io.tweetstream.kafka.EmbeddedKafkaBroker;
 import io.tweetstream.kafka.KafkaTopics;
@@ -14,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -57,8 +55,8 @@ class RedriveIT {
                         .containsExactlyInAnyOrder("1960000000000000001", "1960000000000000003");
                 for (ConsumerRecord<String, byte[]> tweet : tweets) {
                     assertThat(new String(tweet.value(), StandardCharsets.UTF_8)).isEqualTo(Tweets.event(tweet.key(), "parked by an outage"));
-                    assertThat(Instant.parse(header(tweet, "dlq.redriven.at").orElseThrow())).isBefore(Instant.now());
-                    assertThat(header(tweet, "dlq.redriven.from").orElseThrow()).isIn("rk_hadoop.dlq/0@0", "rk_hadoop.dlq/0@2");
+                    assertThat(Instant.parse(TopicReader.header(tweet, "dlq.redriven.at").orElseThrow())).isBefore(Instant.now());
+                    assertThat(TopicReader.header(tweet, "dlq.redriven.from").orElseThrow()).isIn("rk_hadoop.dlq/0@0", "rk_hadoop.dlq/0@2");
                 }
                 assertThat(app.lines()).noneMatch(line -> line.contains("tweet 1960000000000000002 by @"));
             }
@@ -76,8 +74,4 @@ class RedriveIT {
         producer.send(record).get();
     }
 
-    private static Optional<String> header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
-    }
 }

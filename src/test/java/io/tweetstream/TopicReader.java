@@ -57,4 +57,11 @@ public final class TopicReader {
             return records;
         }
     }
+
+    /** A record header's value as UTF-8 text, if the record has it. */
+    public static java.util.Optional<String> header(ConsumerRecord<String, byte[]> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        return header == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

@@ -4,17 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +74,13 @@ class XStreamSourceIT {
             // through the drop, the stall, the operational disconnect and the hostile last connection
             await().atMost(WAIT).until(() -> api.streamConnects() >= 5 && publisher.count() >= 60);
             awaitTopicHolds(publisher.ids(), app);
+            String metrics = app.get("/observe/metrics").getValue();
+            for (String reason : new String[] {"drop", "stall", "operational-disconnect", "http-429"}) {
+                assertThat(metrics).as("disconnects by %s", reason).containsPattern(
+                        "tweetstream_x_stream_disconnects_total\\{[^}]*reason=\"" + reason + "\"[^}]*} [1-9]");
+            }
+            assertThat(metrics).containsPattern("tweetstream_x_stream_unparseable_total(\\{[^}]*})? 1\\.0")
+                    .containsPattern("tweetstream_x_stream_connects_total(\\{[^}]*})? [4-9]");
             // killed mid-stream, posts published while it is down, then restarted
             app.kill();
             assertNoSecretIn(app);
@@ -113,7 +117,7 @@ class XStreamSourceIT {
         }
         assertThat(parked).singleElement().satisfies(record -> {
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
-            assertThat(header(record, "dlq.source")).isEqualTo("x-v2-stream");
+            assertThat(TopicReader.header(record, "dlq.source")).contains("x-v2-stream");
         });
         // the stream asked for the fields the mapper needs, with the token in the header only
         assertThat(api.requests()).allSatisfy(request -> {
@@ -239,10 +243,6 @@ class XStreamSourceIT {
                 .until(() -> Set.copyOf(TopicReader.keys("127.0.0.1:" + port, "rk_hadoop")).containsAll(ids));
     }
 
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 
     private static void assertNoSecretIn(TweetstreamProcess app) {
         assertThat(app.lines()).as("output never shows the bearer token").noneMatch(line -> line.contains(TOKEN));

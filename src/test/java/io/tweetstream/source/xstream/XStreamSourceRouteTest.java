@@ -236,6 +236,56 @@ class XStreamSourceRouteTest extends RouteFileTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> stream.notReadyReason().isEmpty());
     }
 
+    @Test
+    void aUsageCapIsToldAsSuchAndMakesTheSourceNotReady() throws Exception {
+        api.enqueue(FakeXStream.usageCapped());
+        adviseAndStart();
+        XFilteredStream stream = context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stream.notReadyReason().isPresent());
+        assertThat(stream.notReadyReason().get()).contains("usage cap").contains("Monthly");
+        assertThat(stream.details()).containsEntry("condition", "USAGE_CAPPED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stream.notReadyReason().isEmpty());
+    }
+
+    /** Without the cursor the gap since the last run could not be filled: no connection until Kafka answers. */
+    @Test
+    void theStreamWaitsForItsCursorBeforeItConnects() throws Exception {
+        cursors.unreadable = true;
+        adviseAndStart();
+
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> api.streamConnects() == 0);
+        cursors.unreadable = false;
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+    }
+
+    /**
+     * A rule recent search refuses (an operator it lacks) is not searched, and the gap is released
+     * after the other rules were searched: the cursor is not held for ever.
+     */
+    @Test
+    void aRuleRecentSearchRefusesDoesNotHoldTheGapForEver() throws Exception {
+        api.enqueue(FakeXStream.live().dropAfter(1), FakeXStream.live());
+        api.enqueueSearch(FakeXStream.status(400, "{\"errors\":[{\"parameters\":{\"query\":[\"sample:10\"]},\"message\":"
+                + "\"There were errors processing your request: Reference to invalid operator 'sample'\"}],\"title\":"
+                + "\"Invalid Request\",\"detail\":\"One or more parameters to your request was invalid.\",\"type\":"
+                + "\"https://api.twitter.com/2/problems/invalid-request\"}", java.util.Map.of()));
+        adviseAndStart();
+        XFilteredStream stream = context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class);
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+
+        api.publish("kafka");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.streamConnects() >= 2 && api.openStreams() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.requests(FakeXStream.SEARCH).size() >= 2);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !stream.cursor().gapOpen());
+        assertThat(kafka.getReceivedCounter()).isGreaterThanOrEqualTo(1);
+        assertThat(api.requests(FakeXStream.SEARCH)).extracting(request -> request.query().get("query"))
+                .containsExactlyInAnyOrder("apachekafka -is:retweet", "#apachecamel");
+    }
+
     /** Kafka and the dead-letter topic mocked, the cursor in memory. */
     private void adviseAndStart() throws Exception {
         context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class).setCursors(cursors);
