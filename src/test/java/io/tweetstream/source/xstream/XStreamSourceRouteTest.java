@@ -286,6 +286,21 @@ class XStreamSourceRouteTest extends RouteFileTestSupport {
                 .containsExactlyInAnyOrder("apachekafka -is:retweet", "#apachecamel");
     }
 
+    /** A rules API that fails at start-up does not stop it: the rules are synced before the first connection. */
+    @Test
+    void rulesThatCannotBeSyncedAtStartUpAreSyncedBeforeTheStreamConnects() throws Exception {
+        api.enqueueRules(FakeXStream.serverError(), FakeXStream.serverError());
+        adviseAndStart();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.openStreams() == 1);
+        assertThat(api.rules()).extracting(FakeXStream.Rule::value)
+                .containsExactlyInAnyOrder("apachekafka -is:retweet", "#apachecamel");
+        FakeXStream.Request connect = api.requests(FakeXStream.STREAM).get(0);
+        assertThat(api.requests(FakeXStream.RULES)).as("rules synced before the stream was asked for")
+                .anyMatch(request -> request.method().equals("POST") && !request.query().containsKey("dry_run")
+                        && request.at().isBefore(connect.at()));
+    }
+
     /** Kafka and the dead-letter topic mocked, the cursor in memory. */
     private void adviseAndStart() throws Exception {
         context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class).setCursors(cursors);
