@@ -54,7 +54,7 @@ class KafkaToLogPollErrorIT extends RouteFileTestSupport {
         properties.put("kafka.brokers", broker.bootstrapServers());
         properties.put("kafka.topic", TOPIC);
         properties.put("kafka.consumer.group", "poll-error");
-        properties.put("camel.component.kafka.max-poll-records", "5");
+        properties.put("kafka.consumer.max-poll-records", "5");
         properties.put("tweets.log.level", "OFF");
     }
 
