@@ -5,7 +5,9 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Instant;
 
+import io.tweetstream.event.RejectedTweet;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -94,6 +96,18 @@ public class DeadLetterHeaders implements Processor {
             message.setBody(String.valueOf(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         message.setHeader(SOURCE, String.valueOf(exchange.getProperty("tweetSource", "unknown", String.class)));
+    }
+
+    /**
+     * For a tweet of a batch that could not be normalised ({@link RejectedTweet}, the body of a split
+     * part): the error context of its failure and the source context of {@link #addSourceContext}.
+     */
+    public void addRejectedTweet(Exchange exchange) throws InvalidPayloadException {
+        RejectedTweet rejected = exchange.getMessage().getMandatoryBody(RejectedTweet.class);
+        rejected.parking(exchange);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, rejected.cause());
+        exchange.getMessage().setBody(rejected.tweet());
+        addSourceContext(exchange);
     }
 
     /**

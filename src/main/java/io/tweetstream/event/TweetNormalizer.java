@@ -6,10 +6,15 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.x.V2TweetMapper;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import twitter4j.v1.HashtagEntity;
 import twitter4j.v1.Status;
@@ -35,6 +40,7 @@ public class TweetNormalizer {
     private static final String UNDETERMINED_LANGUAGE = "und";
 
     private final Clock clock;
+    private V2TweetMapper v2Mapper;
 
     public TweetNormalizer() {
         this(Clock.systemUTC());
@@ -42,16 +48,47 @@ public class TweetNormalizer {
 
     public TweetNormalizer(Clock clock) {
         this.clock = clock;
+        this.v2Mapper = new V2TweetMapper(clock);
+    }
+
+    /** The mapper of API v2 posts (the bean v2TweetMapper). */
+    public void setV2Mapper(V2TweetMapper v2Mapper) {
+        this.v2Mapper = v2Mapper;
     }
 
     /**
-     * The tweet event of a message body: a twitter4j {@link Status} is mapped; a {@link TweetEvent}
-     * (from a source that maps its own API, like {@code x-v2-search}) is already one and passes
+     * The tweet events of a batch (a list of tweets, or one tweet), in order: each as
+     * {@link #normalize} makes it. A tweet that cannot be normalised is left out and noted as a
+     * {@link RejectedTweet} of the exchange, to be parked on its own (once, even when the batch is sent
+     * again), while the others go on.
+     */
+    public List<TweetEvent> normalizeAll(@Body Object body, @ExchangeProperty(SOURCE_PROPERTY) String source,
+            Exchange exchange) {
+        RejectedTweet.begin(exchange);
+        Collection<?> tweets = body instanceof Collection<?> batch ? batch : java.util.Collections.singletonList(body);
+        List<TweetEvent> events = new ArrayList<>(tweets.size());
+        for (Object tweet : tweets) {
+            try {
+                events.add(normalize(tweet, source));
+            } catch (RuntimeException e) {
+                RejectedTweet.add(exchange, tweet, e);
+            }
+        }
+        return events;
+    }
+
+    /**
+     * The tweet event of a message body: a twitter4j {@link Status} (API v1.1) is mapped here, an API
+     * v2 post ({@link V2Tweet}, of x-v2-search) by the {@link V2TweetMapper}; a {@link TweetEvent}
+     * (from a source that maps its own posts, like {@code x-v2-stream}) is already one and passes
      * through unchanged.
      */
     public TweetEvent normalize(Object body, @ExchangeProperty(SOURCE_PROPERTY) String source) {
         if (body instanceof TweetEvent event) {
             return event;
+        }
+        if (body instanceof V2Tweet post) {
+            return v2Mapper.toEvent(post, source);
         }
         if (body instanceof Status status) {
             return fromStatus(status, source);

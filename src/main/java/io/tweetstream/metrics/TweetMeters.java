@@ -15,6 +15,7 @@ import io.tweetstream.event.TweetEvent;
 import io.tweetstream.event.TweetNormalizer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
@@ -50,6 +51,8 @@ public class TweetMeters implements CamelContextAware {
     private volatile Counter consumed;
     private volatile Timer created;
     private volatile Timer ingested;
+    private double lastPublished;
+    private long lastPublishedAt = System.nanoTime();
 
     public TweetMeters() {
         this(Clock.systemUTC());
@@ -64,6 +67,12 @@ public class TweetMeters implements CamelContextAware {
         counter(RECEIVED, source).increment();
     }
 
+    /** A source handed a batch of tweets (a list, or one tweet) to tweets-to-kafka. */
+    public void receivedAll(@Body Object tweets, @ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
+        int count = tweets instanceof java.util.Collection<?> batch ? batch.size() : tweets == null ? 0 : 1;
+        counter(RECEIVED, source).increment(count);
+    }
+
     /** Kafka acknowledged a tweet event. */
     public void published(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
         counter(PUBLISHED, source).increment();
@@ -72,6 +81,25 @@ public class TweetMeters implements CamelContextAware {
     /** A tweet was dropped because its id was published before. */
     public void duplicate(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
         counter(DUPLICATES, source).increment();
+    }
+
+    /**
+     * The throughput line of the ingest flow: tweets published (all sources) since the last call and
+     * their rate over the time since then, with the total; null when none were published since.
+     */
+    public synchronized String publishedSince() {
+        double total = counters.entrySet().stream().filter(e -> e.getKey().startsWith(PUBLISHED + ' '))
+                .mapToDouble(e -> e.getValue().count()).sum();
+        long now = System.nanoTime();
+        long count = (long) (total - lastPublished);
+        double seconds = Math.max(1e-3, (now - lastPublishedAt) / 1e9);
+        lastPublished = total;
+        lastPublishedAt = now;
+        if (count <= 0) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "Published %,d tweets in the last %.1f s: %,.0f tweets/s (%,d in all)",
+                        count, seconds, count / seconds, (long) total);
     }
 
     /** kafka-to-log processed a tweet event: counted, and its freshness observed. */

@@ -3,23 +3,37 @@ package io.tweetstream.kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tweetstream.Tweets;
 import io.tweetstream.event.TweetNormalizer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The tweets-to-kafka route file as users run it, fed by a test source route, with Kafka mocked. */
+/**
+ * The tweets-to-kafka route file as users run it, fed by a test source route, with Kafka replaced by
+ * {@link FakeKafka}: it takes a batch's records as camel-kafka does, noting each acknowledged record's
+ * metadata on its message, and can fail part-way through a batch.
+ */
 class TweetsToKafkaRouteTest extends RouteFileTestSupport {
+
+    private final FakeKafka kafka = new FakeKafka();
 
     @Override
     protected String[] routeFiles() {
@@ -38,9 +52,6 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
     void publishesTheExactEventKeyedByTweetId(String fixture, String expectedKey, String expectedEventWithoutIngestedAt)
             throws Exception {
         adviseAndStart();
-        MockEndpoint kafka = getMockEndpoint("mock:kafka");
-        kafka.expectedMessageCount(1);
-        kafka.expectedHeaderReceived(KafkaConstants.KEY, expectedKey);
 
         Instant before = Instant.now();
         template.send("direct:test-input", exchange -> {
@@ -48,9 +59,8 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
             exchange.getMessage().setBody(Tweets.status(fixture));
         });
 
-        kafka.assertIsSatisfied(Duration.ofSeconds(10).toMillis());
-        Exchange published = kafka.getReceivedExchanges().get(0);
-        byte[] value = published.getMessage().getBody(byte[].class);
+        assertThat(kafka.keys()).containsExactly(expectedKey);
+        byte[] value = kafka.taken.get(0).getBody(byte[].class);
         ObjectNode event = (ObjectNode) Tweets.JSON.readTree(new String(value, StandardCharsets.UTF_8));
         assertThat(Tweets.schemaProblems(event)).isEmpty();
         Instant ingestedAt = Instant.parse(event.remove("ingestedAt").asText());
@@ -65,39 +75,76 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
     @Test
     void aTweetIdAlreadyPublishedIsDropped() throws Exception {
         adviseAndStart();
-        MockEndpoint kafka = getMockEndpoint("mock:kafka");
-        kafka.expectedMessageCount(2);
-        kafka.expectedHeaderValuesReceivedInAnyOrder(KafkaConstants.KEY, "1861300000000000001", "1861300000000000003");
 
         for (String fixture : new String[] {"emoji", "no-entities", "emoji", "no-entities", "emoji"}) {
             template.send("direct:test-input", exchange -> exchange.getMessage().setBody(Tweets.status(fixture)));
         }
+        template.sendBody("direct:test-input", List.of(Tweets.status("no-entities"), Tweets.status("extended"),
+                Tweets.status("extended"), Tweets.status("emoji")));
 
-        kafka.assertIsSatisfied();
+        assertThat(kafka.keys()).as("each id once, across batches and within one")
+                .containsExactly("1861300000000000001", "1861300000000000003", "1861300000000000002");
+    }
+
+    @Test
+    void aBatchGoesToKafkaInOneExchangeARecordPerTweetInOrder() throws Exception {
+        adviseAndStart();
+        List<Object> batch = new ArrayList<>();
+        for (String fixture : new String[] {"retweet", "emoji", "extended", "no-entities", "quote"}) {
+            batch.add(Tweets.status(fixture));
+        }
+
+        template.send("direct:test-input", exchange -> {
+            exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "sample");
+            exchange.getMessage().setBody(batch);
+        });
+
+        assertThat(kafka.sends).as("one send of the whole batch").hasValue(1);
+        assertThat(kafka.keys()).containsExactly("1861299999999999999", "1861300000000000001", "1861300000000000002",
+                "1861300000000000003", "1861300000000000005");
+        assertThat(counter("tweetstream.tweets.published")).isEqualTo(5.0);
+    }
+
+    @Test
+    void aBatchKafkaTookOnlyPartOfIsSentAgainWithoutTheTweetsItTook() throws Exception {
+        adviseAndStart();
+        kafka.failAfter.set(2);
+        List<Object> batch = new ArrayList<>();
+        for (String fixture : new String[] {"retweet", "emoji", "extended", "no-entities", "quote"}) {
+            batch.add(Tweets.status(fixture));
+        }
+
+        Exchange sent = template.send("direct:test-input", exchange -> {
+            exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "sample");
+            exchange.getMessage().setBody(batch);
+        });
+
+        assertThat(sent.getException()).as("sent again until Kafka took it all").isNull();
+        assertThat(kafka.sends).as("the batch, then what Kafka did not take").hasValue(2);
+        assertThat(kafka.keys()).as("every tweet once").containsExactly("1861299999999999999", "1861300000000000001",
+                "1861300000000000002", "1861300000000000003", "1861300000000000005");
+        assertThat(counter("tweetstream.tweets.published")).isEqualTo(5.0);
+        assertThat(counter("tweetstream.tweets.duplicates")).as("the two Kafka took, dropped from the batch sent again")
+                .isEqualTo(2.0);
     }
 
     @Test
     void aSendThatFailsIsRetriedUntilKafkaTakesItAndCountedOnce() throws Exception {
         adviseAndStart();
-        MockEndpoint kafka = getMockEndpoint("mock:kafka");
-        kafka.whenExchangeReceived(1, exchange -> {
-            throw new org.apache.kafka.common.errors.TimeoutException("broker unreachable");
-        });
-        kafka.expectedMessageCount(2);
+        kafka.failAfter.set(0);
 
         Exchange sent = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
         Exchange again = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
 
-        kafka.assertIsSatisfied();
         assertThat(sent.getException()).as("retried until Kafka took it").isNull();
         assertThat(again.getException()).isNull();
-        assertThat(kafka.getReceivedExchanges()).hasSize(2).as("the retry, not the duplicate");
+        assertThat(kafka.sends).as("the failed send and the retry, not the duplicate").hasValue(2);
+        assertThat(kafka.keys()).containsExactly("1861300000000000001");
     }
 
     @Test
     void aTweetThatCannotBeNormalisedIsParkedWithItsSource() throws Exception {
         adviseAndStart();
-        getMockEndpoint("mock:kafka").expectedMessageCount(0);
         MockEndpoint dlq = getMockEndpoint("mock:dlq");
         dlq.expectedMessageCount(1);
         dlq.expectedHeaderReceived(KafkaConstants.KEY, "1861300000000000003");
@@ -107,19 +154,68 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         ObjectNode noUser = (ObjectNode) Tweets.JSON.readTree(Tweets.fixture("no-entities"));
         noUser.remove("user");
 
+        kafka.failAfter.set(1);
+
         template.send("direct:test-input", exchange -> {
             exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "twitter-search");
-            exchange.getMessage().setBody(twitter4j.TwitterObjectFactory.createStatus(noUser.toString()));
+            exchange.getMessage().setBody(List.of(Tweets.status("emoji"),
+                    twitter4j.TwitterObjectFactory.createStatus(noUser.toString()), Tweets.status("extended")));
         });
 
         MockEndpoint.assertIsSatisfied(context);
         assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(String.class)).contains("1861300000000000003");
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.message", String.class))
+                .contains("has no user");
+        assertThat(kafka.keys()).as("the others go on; parked once though the batch was sent twice")
+                .containsExactly("1861300000000000001", "1861300000000000002");
     }
 
-    /** Input from a test source route (direct:test-input); Kafka and the dead-letter topic mocked. */
+    private double counter(String name) {
+        io.micrometer.core.instrument.MeterRegistry registry = context.getRegistry().findSingleByType(
+                io.micrometer.core.instrument.MeterRegistry.class);
+        return registry.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    /**
+     * Kafka as camel-kafka's producer presents it to the route: the records of a batch (messages) sent
+     * one by one, each acknowledged one noted with its metadata; once, it can take only the first
+     * {@code failAfter} records of a send and fail the send as a broker time-out does.
+     */
+    static final class FakeKafka implements Processor {
+        final List<Message> taken = new CopyOnWriteArrayList<>();
+        /** Sends of at least one record. */
+        final AtomicInteger sends = new AtomicInteger();
+        final AtomicInteger failAfter = new AtomicInteger(-1);
+
+        @Override
+        public void process(Exchange exchange) {
+            List<?> records = exchange.getMessage().getBody(List.class);
+            if (records.isEmpty()) {
+                return;
+            }
+            sends.incrementAndGet();
+            int limit = failAfter.getAndSet(-1);
+            for (int i = 0; i < records.size(); i++) {
+                Message record = (Message) records.get(i);
+                if (limit >= 0 && i >= limit) {
+                    exchange.setException(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"));
+                    continue;
+                }
+                record.setHeader(KafkaConstants.KAFKA_RECORD_META,
+                        List.of(new RecordMetadata(new TopicPartition("rk_hadoop", 0), taken.size(), 0, 0, 0, 0)));
+                taken.add(record);
+            }
+        }
+
+        List<String> keys() {
+            return taken.stream().map(m -> m.getHeader(KafkaConstants.KEY, String.class)).toList();
+        }
+    }
+
+    /** Input from a test source route (direct:test-input); Kafka faked and the dead-letter topic mocked. */
     private void adviseAndStart() throws Exception {
         AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace()
-                .to("mock:kafka"));
+                .process(kafka));
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }

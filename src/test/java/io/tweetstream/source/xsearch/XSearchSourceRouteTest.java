@@ -176,7 +176,7 @@ class XSearchSourceRouteTest extends RouteFileTestSupport {
     /** The timer stays, the HTTP calls go to the fake API; Kafka and the dead-letter topic mocked. */
     private void adviseAndStart() throws Exception {
         context.getRegistry().lookupByNameAndType("xRecentSearch", XRecentSearch.class).setCursors(cursors);
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace().to("mock:kafka"));
+        io.tweetstream.kafka.KafkaRecordsMock.recordsTo(context, "mock:kafka");
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }

@@ -304,7 +304,7 @@ class XStreamSourceRouteTest extends RouteFileTestSupport {
     /** Kafka and the dead-letter topic mocked, the cursor in memory. */
     private void adviseAndStart() throws Exception {
         context.getRegistry().lookupByNameAndType("xFilteredStream", XFilteredStream.class).setCursors(cursors);
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace().to("mock:kafka"));
+        io.tweetstream.kafka.KafkaRecordsMock.recordsTo(context, "mock:kafka");
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }
