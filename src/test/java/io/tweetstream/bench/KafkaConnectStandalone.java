@@ -122,7 +122,47 @@ final class KafkaConnectStandalone {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             LongSupplier onTopic = () -> watcher.endOffsets(partitions).values().stream().mapToLong(Long::longValue)
                     .sum();
-            return run("source", worker, connector, onTopic, "records on " + topic, warmup, events.size(), timeout);
+            Map<String, Object> result = run("source", worker, connector, onTopic, "records on " + topic, warmup,
+                    events.size(), timeout);
+            checkValues(watcher, partitions, events);
+            return result;
+        } finally {
+            Files.deleteIfExists(input);
+        }
+    }
+
+    /**
+     * The topic holds the events exactly (the converters did not wrap them): as many records as lines,
+     * as many value bytes as the events have, every value one of the events. Outside the timing.
+     */
+    private static void checkValues(KafkaConsumer<byte[], byte[]> watcher, List<TopicPartition> partitions,
+            List<byte[]> events) {
+        java.util.Set<ByteBuffer> expected = new java.util.HashSet<>(events.size() * 2);
+        long expectedBytes = 0;
+        for (byte[] event : events) {
+            expected.add(ByteBuffer.wrap(event));
+            expectedBytes += event.length;
+        }
+        watcher.assign(partitions);
+        watcher.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = watcher.endOffsets(partitions);
+        long records = 0;
+        long bytes = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (partitions.stream().anyMatch(p -> watcher.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            for (var record : watcher.poll(Duration.ofMillis(200))) {
+                if (!expected.contains(ByteBuffer.wrap(record.value()))) {
+                    throw new IllegalStateException("Kafka Connect wrote a value that is not one of the events: "
+                            + new String(record.value(), 0, Math.min(200, record.value().length),
+                                    StandardCharsets.UTF_8));
+                }
+                records++;
+                bytes += record.value().length;
+            }
+        }
+        if (records != events.size() || bytes != expectedBytes) {
+            throw new IllegalStateException("Kafka Connect wrote " + records + " records of " + bytes + " bytes for "
+                    + events.size() + " events of " + expectedBytes + " bytes");
         }
     }
 
@@ -139,6 +179,8 @@ final class KafkaConnectStandalone {
         connector.put("topics", topic);
         try (LineCounter lines = new LineCounter(output)) {
             return run("sink", worker("sink"), connector, lines, "lines in " + output, warmup, total, timeout);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 
@@ -185,6 +227,10 @@ final class KafkaConnectStandalone {
             long cpu = processCpuNanos(connect.pid()) - cpu0;
             long benchCpu = ProcessMemory.cpuNanos() - benchCpu0;
             long records = last - seen;
+            if (records <= 0 || wall <= 0) {
+                throw new IllegalStateException("all " + last + " " + what + " came at once: too few to time"
+                        + " (more --records)");
+            }
             double seconds = wall / 1e9;
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("records", records);
