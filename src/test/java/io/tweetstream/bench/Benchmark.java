@@ -35,11 +35,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import twitter4j.v1.Status;
 
 /**
- * {@code bench/run}: our routes against raw Kafka clients on one fresh embedded broker, in one JVM
- * run, in this order: raw producer, ingest route, raw consumer, consume route, end-to-end latency at
- * a fixed rate, the x-v2-stream source against the fake X filtered stream (a steady rate, then a
- * burst); then the memory check in a JVM of its own. Prints a table and writes
- * {@code target/bench/results.json}.
+ * {@code bench/run}: our routes against raw Kafka clients and two anchors (hand-written kafka-clients
+ * code doing the routes' work, {@link HandWrittenClients}; Kafka Connect standalone with the file
+ * connectors, {@link KafkaConnectStandalone}, a JVM of its own) on one fresh embedded broker, in one
+ * run, in this order: raw producer, ingest route, hand-written ingest, Connect source, raw consumer,
+ * consume route, hand-written consumer, Connect sink, end-to-end latency at 1,000/s and at 10,000/s,
+ * the x-v2-stream source against the fake X filtered stream (a steady rate, then a burst); then the
+ * memory check in a JVM of its own. Prints a table and writes {@code target/bench/results.json}.
  *
  * <p>The benchmark lives in the test sources (it is not part of the product jar): bench/run runs it
  * with {@code target/test-classes} and {@code target/tweetstream.jar} on the class path, so it can
