@@ -7,17 +7,20 @@ import java.util.List;
 /** The command line of {@code bench/run}. */
 record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRecords, boolean memoryCheck,
         boolean jfr, boolean strict, Path outputDir, boolean stream, int streamRate, int streamSeconds,
-        int burstRate, int burstSeconds) {
+        int burstRate, int burstSeconds, int fastRate) {
 
     static final String USAGE = """
-            usage: bench/run [--records N] [--warmup W] [--rate R] [--seconds S] [--memory-records M] [--no-memory-check]
-                             [--stream-rate R] [--stream-seconds S] [--burst-rate R] [--burst-seconds S] [--no-stream]
+            usage: bench/run [--records N] [--warmup W] [--rate R] [--fast-rate R] [--seconds S] [--memory-records M]
+                             [--no-memory-check] [--stream-rate R] [--stream-seconds S] [--burst-rate R]
+                             [--burst-seconds S] [--no-stream]
                              [--jfr] [--strict] [--out DIR]
-              --records N         records of the throughput phases (default 200000)
+              --records N         records of the throughput phases, the anchors' included (Kafka Connect
+                                  standalone, hand-written kafka-clients code) (default 200000)
               --warmup W          records each throughput phase handles before it is timed, so the JIT
                                   has compiled the hot paths as in a long-running app (default N/2)
               --rate R            tweets per second of the end-to-end latency phase (default 1000)
-              --seconds S         length of the end-to-end latency phase (default 30)
+              --fast-rate R       tweets per second of the second end-to-end latency phase, endToEnd10k (default 10000)
+              --seconds S         length of each end-to-end latency phase (default 30)
               --memory-records M  tweets through both routes in the memory check, with -Xmx256m (default 1000000)
               --no-memory-check   skip the memory check
               --stream-rate R     posts per second the fake X filtered stream sends in the stream phase (default 250)
@@ -44,6 +47,7 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
         int streamSeconds = 30;
         int burstRate = 5_000;
         int burstSeconds = 10;
+        int fastRate = 10_000;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String arg = rest.remove(0);
@@ -51,6 +55,7 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
                 case "--records" -> records = positive(arg, value(arg, rest));
                 case "--warmup" -> warmup = number(arg, value(arg, rest), 0);
                 case "--rate" -> rate = positive(arg, value(arg, rest));
+                case "--fast-rate" -> fastRate = positive(arg, value(arg, rest));
                 case "--seconds" -> seconds = positive(arg, value(arg, rest));
                 case "--memory-records" -> memoryRecords = positive(arg, value(arg, rest));
                 case "--no-memory-check" -> memoryCheck = false;
@@ -67,7 +72,7 @@ record BenchOptions(int records, int warmup, int rate, int seconds, int memoryRe
             }
         }
         return new BenchOptions(records, warmup < 0 ? records / 2 : warmup, rate, seconds, memoryRecords, memoryCheck,
-                jfr, strict, out, stream, streamRate, streamSeconds, burstRate, burstSeconds);
+                jfr, strict, out, stream, streamRate, streamSeconds, burstRate, burstSeconds, fastRate);
     }
 
     private static String value(String option, List<String> rest) {

@@ -16,6 +16,7 @@ class BenchOptionsTest {
         assertThat(options.records()).isEqualTo(200_000);
         assertThat(options.warmup()).as("half the records").isEqualTo(100_000);
         assertThat(options.rate()).isEqualTo(1_000);
+        assertThat(options.fastRate()).isEqualTo(10_000);
         assertThat(options.seconds()).isEqualTo(30);
         assertThat(options.memoryRecords()).isEqualTo(1_000_000);
         assertThat(options.memoryCheck()).isTrue();
@@ -33,16 +34,16 @@ class BenchOptionsTest {
         BenchOptions options = BenchOptions.parse("--records", "5,000", "--warmup", "0", "--rate", "200", "--seconds",
                 "3", "--memory-records", "10_000", "--no-memory-check", "--jfr", "--strict", "--out", "/tmp/b",
                 "--stream-rate", "100", "--stream-seconds", "2", "--burst-rate", "1,000", "--burst-seconds", "1",
-                "--no-stream");
+                "--no-stream", "--fast-rate", "2,000");
 
         assertThat(options).isEqualTo(new BenchOptions(5_000, 0, 200, 3, 10_000, false, true, true, Path.of("/tmp/b"),
-                false, 100, 2, 1_000, 1));
+                false, 100, 2, 1_000, 1, 2_000));
     }
 
     @Test
     void helpNamesEveryOption() {
         assertThatThrownBy(() -> BenchOptions.parse("--help")).hasMessage("help");
-        assertThat(BenchOptions.USAGE).contains("--records", "--warmup", "--rate", "--seconds", "--memory-records",
+        assertThat(BenchOptions.USAGE).contains("--records", "--warmup", "--rate", "--fast-rate", "--seconds", "--memory-records",
                 "--no-memory-check", "--stream-rate", "--stream-seconds", "--burst-rate", "--burst-seconds",
                 "--no-stream", "--jfr", "--strict", "--out");
     }
@@ -55,5 +56,6 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse("--seconds")).hasMessageContaining("--seconds needs a value");
         assertThatThrownBy(() -> BenchOptions.parse("--turbo")).hasMessageContaining("unknown option --turbo");
         assertThatThrownBy(() -> BenchOptions.parse("--burst-rate", "0")).hasMessageContaining("--burst-rate");
+        assertThatThrownBy(() -> BenchOptions.parse("--fast-rate", "0")).hasMessageContaining("--fast-rate");
     }
 }

@@ -35,11 +35,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import twitter4j.v1.Status;
 
 /**
- * {@code bench/run}: our routes against raw Kafka clients on one fresh embedded broker, in one JVM
- * run, in this order: raw producer, ingest route, raw consumer, consume route, end-to-end latency at
- * a fixed rate, the x-v2-stream source against the fake X filtered stream (a steady rate, then a
- * burst); then the memory check in a JVM of its own. Prints a table and writes
- * {@code target/bench/results.json}.
+ * {@code bench/run}: our routes against raw Kafka clients and two anchors (hand-written kafka-clients
+ * code doing the routes' work, {@link HandWrittenClients}; Kafka Connect standalone with the file
+ * connectors, {@link KafkaConnectStandalone}, a JVM of its own) on one fresh embedded broker, in one
+ * run, in this order: raw producer, ingest route, hand-written ingest, Connect source, raw consumer,
+ * consume route, hand-written consumer, Connect sink, end-to-end latency at 1,000/s and at 10,000/s,
+ * the x-v2-stream source against the fake X filtered stream (a steady rate, then a burst); then the
+ * memory check in a JVM of its own. Prints a table and writes {@code target/bench/results.json}.
  *
  * <p>The benchmark lives in the test sources (it is not part of the product jar): bench/run runs it
  * with {@code target/test-classes} and {@code target/tweetstream.jar} on the class path, so it can
@@ -60,6 +62,7 @@ public final class Benchmark {
     private final BenchOptions options;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private EmbeddedKafkaBroker broker;
+    private Map<String, String> producerSettings;
     private long phaseCpuNanos;
     private long phaseWallNanos;
     private long phaseAllocatedBytes;
@@ -103,9 +106,16 @@ public final class Benchmark {
             broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, partitions);
             rawProducer(settings, partitions);
             ingestRoute();
+            handWrittenIngest(settings, partitions);
+            Object connect = KafkaConnectStandalone.locate(options.outputDir().resolve("connect"),
+                    broker.bootstrapServers());
+            connectSource(connect, partitions);
             rawConsumer();
             consumeRoute();
-            endToEnd();
+            handWrittenConsumer();
+            connectSink(connect);
+            endToEnd("endToEnd", options.rate(), "bench-e2e", TOPIC + ".e2e");
+            endToEnd("endToEnd10k", options.fastRate(), "bench-e2e10k", TOPIC + ".e2e10k");
             memoryAfterRun();
             if (options.stream()) {
                 xStream();
@@ -148,6 +158,7 @@ public final class Benchmark {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.get("kafka.producer.compression"),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, settings.get("kafka.producer.delivery-timeout-ms"));
         results.put("producerSettings", producer);
+        producerSettings = producer;
         long nanos = RawKafkaClients.produce(broker.bootstrapServers(), topic, producer, keys, values,
                 options.warmup(), this::timingFromHere);
         keys.clear();
@@ -179,6 +190,52 @@ public final class Benchmark {
         ratio("ingestRatio", "ingestRoute", "rawProducer");
     }
 
+    /**
+     * 2b. hand-written ingest: the ingest route's work in plain kafka-clients code (HandWrittenClients),
+     * the same sample tweets with fresh ids, the same dedup repository, the same producer settings.
+     */
+    private void handWrittenIngest(Map<String, String> settings, int partitions) throws Exception {
+        phase("hand-written ingest (sample source -> normalise -> dedup -> KafkaProducer)");
+        String topic = "bench.hand-written-ingest";
+        String seenIds = topic + ".seen-ids";
+        KafkaTopics.createMissing(broker.bootstrapServers(), Map.of(topic, partitions, seenIds, 1));
+        long nanos = HandWrittenClients.ingest(broker.bootstrapServers(), topic, seenIds,
+                Integer.parseInt(settings.get("tweets.dedup.cache-size")),
+                Integer.parseInt(settings.get("tweets.sample.max-batch")), producerSettings, options.warmup(),
+                options.records(), this::timingFromHere);
+        stopRecording("hand-written-ingest");
+        results.put("handWrittenIngest", throughput(options.records(), nanos));
+        ratio("ingestVsHandWritten", "ingestRoute", "handWrittenIngest");
+    }
+
+    /**
+     * 2c. Kafka Connect standalone, FileStreamSource: a file of the raw producer's events (the bytes the
+     * route writes), one a line, to a fresh topic with the route's producer settings.
+     */
+    private void connectSource(Object connect, int partitions) throws Exception {
+        phase("Kafka Connect standalone: FileStreamSource (file -> topic)");
+        Map<String, Object> settings = new LinkedHashMap<>(KafkaConnectStandalone.SETTINGS);
+        producerSettings.forEach((key, value) -> settings.put("producer." + key, value));
+        results.put("connectSettings", settings);
+        if (connect instanceof KafkaConnectStandalone standalone) {
+            try {
+                int total = options.warmup() + options.records();
+                List<String> keys = new ArrayList<>(total);
+                List<byte[]> values = new ArrayList<>(total);
+                sampleEvents(total, keys, values);
+                String topic = "bench.connect-source";
+                KafkaTopics.createMissing(broker.bootstrapServers(), Map.of(topic, partitions));
+                results.put("connectSource", standalone.source(values, topic, producerSettings, options.warmup(),
+                        timeoutFor(total)));
+            } catch (Exception e) {
+                skipped("connectSource", "failed: " + e.getMessage());
+            }
+        } else {
+            skipped("connectSource", connect.toString());
+        }
+        ratio("ingestVsConnect", "ingestRoute", "connectSource");
+    }
+
     /** 3. raw consumer: the records the ingest route published. */
     private void rawConsumer() {
         phase("raw consumer");
@@ -205,33 +262,67 @@ public final class Benchmark {
         ratio("consumeRatio", "consumeRoute", "rawConsumer");
     }
 
+    /**
+     * 4b. hand-written consumer: the consume route's work in plain kafka-clients code (HandWrittenClients)
+     * over the same records, timed the same way.
+     */
+    private void handWrittenConsumer() throws Exception {
+        phase("hand-written consumer (KafkaConsumer -> parse, validate, bind -> count -> log -> commitSync)");
+        long nanos = HandWrittenClients.consume(broker.bootstrapServers(), TOPIC, "bench-hand-written-consumer",
+                options.warmup(), options.records(), timeoutFor(options.records()), this::timingFromHere);
+        stopRecording("hand-written-consumer");
+        results.put("handWrittenConsumer", throughput(options.records() - (options.warmup() == 0 ? 1 : 0), nanos));
+        ratio("consumeVsHandWritten", "consumeRoute", "handWrittenConsumer");
+    }
+
+    /** 4c. Kafka Connect standalone, FileStreamSink: the records the ingest route published, to a file. */
+    private void connectSink(Object connect) {
+        phase("Kafka Connect standalone: FileStreamSink (topic -> file)");
+        if (connect instanceof KafkaConnectStandalone standalone) {
+            try {
+                long total = options.warmup() + options.records();
+                results.put("connectSink", standalone.sink(TOPIC, options.warmup(), total, timeoutFor(total)));
+            } catch (Exception e) {
+                skipped("connectSink", "failed: " + e.getMessage());
+            }
+        } else {
+            skipped("connectSink", connect.toString());
+        }
+        ratio("consumeVsConnect", "consumeRoute", "connectSink");
+    }
+
+    private void skipped(String phase, String reason) {
+        OUT.println("  skipped: " + reason);
+        results.put(phase, Map.of("skipped", reason));
+    }
+
     /** 5. end-to-end latency, ingestedAt to consumed, at a fixed rate with both flows running. */
-    private void endToEnd() throws Exception {
-        int total = options.rate() * options.seconds();
-        phase("end-to-end latency: " + options.rate() + " tweets/s for " + options.seconds() + " s");
-        Map<String, String> overrides = overrides("bench-e2e");
-        overrides.put("kafka.topic", TOPIC + ".e2e");
-        overrides.put("tweets.dedup.topic", TOPIC + ".e2e.seen-ids");
-        overrides.put("kafka.dlq.topic", TOPIC + ".e2e.dlq");
+    private void endToEnd(String name, int rate, String group, String topic) throws Exception {
+        int total = rate * options.seconds();
+        phase("end-to-end latency: " + rate + " tweets/s for " + options.seconds() + " s");
+        Map<String, String> overrides = overrides(group);
+        overrides.put("kafka.topic", topic);
+        overrides.put("tweets.dedup.topic", topic + ".seen-ids");
+        overrides.put("kafka.dlq.topic", topic + ".dlq");
         overrides.put("tweets.source", "sample");
-        overrides.put("tweets.sample.rate", Integer.toString(options.rate()));
+        overrides.put("tweets.sample.rate", Integer.toString(rate));
         overrides.put("tweets.sample.limit", Integer.toString(total));
         try (PipelineRun run = PipelineRun.start(overrides, "sample-source")) {
-            awaitConsumerAssigned("bench-e2e");
+            awaitConsumerAssigned(group);
             run.startRoutes("sample-source");
             run.awaitCount(CONSUMED, total, Duration.ofSeconds(options.seconds() + 120L));
             Timer latency = run.freshnessIngested();
             Map<String, Object> endToEnd = new LinkedHashMap<>();
-            endToEnd.put("ratePerSec", options.rate());
+            endToEnd.put("ratePerSec", rate);
             endToEnd.put("seconds", options.seconds());
             endToEnd.put("records", latency.count());
             for (ValueAtPercentile percentile : latency.takeSnapshot().percentileValues()) {
-                String name = percentile.percentile() == 0.5 ? "p50Ms" : "p99Ms";
-                endToEnd.put(name, round(percentile.value(TimeUnit.MILLISECONDS)));
+                String field = percentile.percentile() == 0.5 ? "p50Ms" : "p99Ms";
+                endToEnd.put(field, round(percentile.value(TimeUnit.MILLISECONDS)));
             }
             endToEnd.put("maxMs", round(latency.max(TimeUnit.MILLISECONDS)));
             endToEnd.put("meanMs", round(latency.mean(TimeUnit.MILLISECONDS)));
-            results.put("endToEnd", endToEnd);
+            results.put(name, endToEnd);
         }
     }
 
@@ -303,7 +394,7 @@ public final class Benchmark {
             Map<String, String> settings = new HashMap<>();
             for (String key : List.of("kafka.topic.partitions", "kafka.producer.acks", "kafka.producer.idempotence",
                     "kafka.producer.linger-ms", "kafka.producer.batch-size", "kafka.producer.compression",
-                    "kafka.producer.delivery-timeout-ms")) {
+                    "kafka.producer.delivery-timeout-ms", "tweets.dedup.cache-size", "tweets.sample.max-batch")) {
                 settings.put(key, properties.resolveProperty(key).orElseThrow(
                         () -> new IllegalStateException(key + " is missing from application.properties")).strip());
             }
@@ -381,11 +472,13 @@ public final class Benchmark {
         return result;
     }
 
+    /** route / anchor of records per second; null when the anchor was skipped. */
     @SuppressWarnings("unchecked")
-    private void ratio(String name, String route, String raw) {
-        double routeRate = ((Number) ((Map<String, Object>) results.get(route)).get("recordsPerSec")).doubleValue();
-        double rawRate = ((Number) ((Map<String, Object>) results.get(raw)).get("recordsPerSec")).doubleValue();
-        results.put(name, Math.round(routeRate / rawRate * 1000) / 1000.0);
+    private void ratio(String name, String route, String anchor) {
+        Object routeRate = ((Map<String, Object>) results.get(route)).get("recordsPerSec");
+        Object anchorRate = ((Map<String, Object>) results.get(anchor)).get("recordsPerSec");
+        results.put(name, routeRate instanceof Number r && anchorRate instanceof Number a
+                ? Math.round(r.doubleValue() / a.doubleValue() * 1000) / 1000.0 : null);
     }
 
     private static Duration timeoutFor(long records) {
