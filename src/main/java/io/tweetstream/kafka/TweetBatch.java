@@ -78,16 +78,18 @@ public class TweetBatch {
      * id remembered, counted); the exchange's ids are no longer in flight.
      */
     public void acknowledged(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source, Exchange exchange) {
+        long published = 0;
         try {
             if (exchange.getMessage().getBody() instanceof List<?> records) {
                 for (Object record : records) {
                     if (record instanceof Message message && message.getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
                         repository.add(message.getHeader(KafkaConstants.KEY, String.class));
-                        tweetMeters.published(source);
+                        published++;
                     }
                 }
             }
         } finally {
+            tweetMeters.published(source, published);
             @SuppressWarnings("unchecked")
             List<String> held = exchange.getProperty(IN_FLIGHT, List.class);
             if (held != null) {

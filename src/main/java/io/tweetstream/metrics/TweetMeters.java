@@ -75,7 +75,14 @@ public class TweetMeters implements CamelContextAware {
 
     /** Kafka acknowledged a tweet event. */
     public void published(@ExchangeProperty(TweetNormalizer.SOURCE_PROPERTY) String source) {
-        counter(PUBLISHED, source).increment();
+        published(source, 1);
+    }
+
+    /** Kafka acknowledged this many tweet events of a batch. */
+    public void published(String source, long count) {
+        if (count > 0) {
+            counter(PUBLISHED, source).increment(count);
+        }
     }
 
     /** A tweet was dropped because its id was published before. */
