@@ -111,6 +111,17 @@ class DeadLetterIT {
                 assertThat(sum(metrics, "tweetstream_deadlettered_total", "route=\"kafka-to-log\"")).isEqualTo(poison.size());
                 assertThat(sum(metrics, "tweetstream_freshness_created_seconds_count", "")).isEqualTo(consumed);
                 assertThat(sum(metrics, "tweetstream_freshness_ingested_seconds_count", "")).isEqualTo(consumed);
+                // Kafka's own client metrics of the routes' producers (tweets, dead letters) and consumer
+                assertThat(sum(metrics, "kafka_producer_record_send_total", "")).as("the sample and the parked records")
+                        .isEqualTo(samples + poison.size());
+                assertThat(sum(metrics, "kafka_producer_record_error_total", "")).isZero();
+                assertThat(sum(metrics, "kafka_consumer_fetch_manager_records_consumed_total", "")).isGreaterThanOrEqualTo(consumed);
+                assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag_max{");
+                // the JVM's and the process's
+                assertThat(sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+                assertThat(sum(metrics, "jvm_threads_live_threads", "")).isPositive();
+                assertThat(sum(metrics, "process_files_open_files", "")).isPositive();
+                assertThat(metrics).contains("process_cpu_usage ", "jvm_gc_pause_seconds_count{");
             });
         }
     }

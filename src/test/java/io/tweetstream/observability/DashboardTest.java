@@ -2,6 +2,8 @@ package io.tweetstream.observability;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -35,6 +37,21 @@ class DashboardTest {
         assertThat(metrics).hasSizeGreaterThan(8);
         assertThat(metrics).allSatisfy(metric -> assertThat(readme).as("README documents %s", metric).contains(metric));
         assertThat(dashboard.get("uid").asText()).isEqualTo("tweetstream");
+    }
+
+    @Test
+    void theDashboardShowsTheJvmProcessAndKafkaClientMetricsReadmeDocuments() throws Exception {
+        JsonNode dashboard = Tweets.JSON.readTree(Path.of("observability/grafana/dashboards/tweetstream.json").toFile());
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> expressions = new ArrayList<>();
+        dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> expressions.add(t.get("expr").asText())));
+
+        for (String metric : List.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds", "process_cpu_usage",
+                "kafka_producer_record_send_total", "kafka_producer_record_error_total",
+                "kafka_consumer_fetch_manager_records_lag_max")) {
+            assertThat(expressions).as("a panel queries %s", metric).anyMatch(e -> e.contains(metric));
+            assertThat(readme).as("README documents %s", metric).contains(metric);
+        }
     }
 
     @Test
