@@ -225,6 +225,21 @@ class DockerComposeTest {
     }
 
     @Test
+    void prometheusLoadsTheAlertRulesItsConfigurationNames() {
+        String config = mountTarget("prometheus", "observability/prometheus.yml");
+        String configDir = config.substring(0, config.lastIndexOf('/'));
+        List<String> ruleFiles = list(yaml(read("observability/prometheus.yml")).get("rule_files"));
+        assertThat(ruleFiles).as("rule_files of observability/prometheus.yml").isNotEmpty();
+        for (String ruleFile : ruleFiles) {
+            // relative to the configuration file, as Prometheus reads them
+            String target = ruleFile.startsWith("/") ? ruleFile : configDir + "/" + ruleFile;
+            String source = mountSource("prometheus", target);
+            assertThat(ROOT.resolve(source)).as("rule file %s (from %s)", target, source).isRegularFile();
+        }
+        assertThat(mountTarget("prometheus", "observability/alerts.yml")).isEqualTo(configDir + "/alerts.yml");
+    }
+
+    @Test
     void grafanaIsProvisionedWithThePrometheusDatasourceAndTheDashboard() throws IOException {
         String provisioning = environment("grafana").getOrDefault("GF_PATHS_PROVISIONING", "/etc/grafana/provisioning");
         String provisioningSource = mountSource("grafana", provisioning);
