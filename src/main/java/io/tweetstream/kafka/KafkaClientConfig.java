@@ -10,7 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.PropertyBindingSupport;
+import org.apache.camel.util.StringHelper;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -21,15 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the Kafka clients tweetstream opens itself (admin clients for topics, health and lag; the
- * dedup repository's producer and consumer) connect: the brokers and the same security settings
- * (SASL, TLS) that application.properties gives the camel-kafka component, from the same
- * {@code kafka.*} keys ({@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_SSL_*}).
+ * dedup repository's producer and consumer) connect: the brokers and the security settings (SASL,
+ * TLS) of the camel-kafka component. In the app they are read from the component's own options,
+ * {@code camel.component.kafka.*} (application.properties maps the {@code kafka.*} keys to them:
+ * {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_SSL_*}), bound to a camel-kafka
+ * configuration as camel-main binds them, so there is one list of Kafka options: any other security
+ * option or additional property set there reaches these clients too. (The route files' beans are
+ * created before camel-main configures the component, so the component itself cannot be asked.)
  *
  * <p>Settings are applied as camel-kafka applies them: empty means Kafka's default, TLS settings
  * only with {@code SSL}/{@code SASL_SSL}. {@link #check()} stops start-up with a message naming the
  * variable to fix. No secret is ever part of a message, a log line or {@link #toString()}.
  */
-public class KafkaClientConfig {
+public class KafkaClientConfig implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClientConfig.class);
     private static final List<String> PROTOCOLS = List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
@@ -51,6 +62,9 @@ public class KafkaClientConfig {
     private String sslKeystoreType = "";
     private String sslKeyPassword = "";
     private String sslEndpointIdentificationAlgorithm = "https";
+    /** The component's other settings for every Kafka client: further TLS/SASL options, additional properties. */
+    private Map<String, Object> componentSettings = Map.of();
+    private CamelContext camelContext;
 
     /** A PLAINTEXT connection to these brokers (tests, tools). */
     public static KafkaClientConfig plaintext(String bootstrapServers) {
@@ -59,11 +73,85 @@ public class KafkaClientConfig {
         return config;
     }
 
+    /** The component options that make a connection: security, SASL, TLS, Kerberos, additional properties. */
+    private static final Pattern CONNECTION_OPTION = Pattern.compile(
+            "(security-|sasl-|ssl-|kerberos-|additional-properties).*");
+    private static final String COMPONENT = "camel.component.kafka.";
+    private static final String COMPONENT_ENV = "CAMEL_COMPONENT_KAFKA_";
+
+    /**
+     * The security settings of camel-kafka's component as the app configures it: its connection
+     * options ({@code camel.component.kafka.*}, also from {@code CAMEL_COMPONENT_KAFKA_*} variables)
+     * bound to a camel-kafka configuration; the brokers stay this object's ({@code KAFKA_BROKERS}, or
+     * the embedded broker's address).
+     */
+    void takeComponentSettings(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (String key : properties.loadProperties(key -> key.startsWith(COMPONENT)).stringPropertyNames()) {
+            String option = key.substring(COMPONENT.length());
+            if (CONNECTION_OPTION.matcher(option).matches()) {
+                properties.resolveProperty(key).ifPresent(value -> options.put(option, value));
+            }
+        }
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith(COMPONENT_ENV)) {
+                String option = name.substring(COMPONENT_ENV.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+                if (CONNECTION_OPTION.matcher(option).matches()) {
+                    options.put(option, value);
+                }
+            }
+        });
+        KafkaConfiguration kafka = new KafkaConfiguration();
+        Map<String, Object> camelCase = new LinkedHashMap<>();
+        options.forEach((option, value) -> camelCase.put(camelCase(option), value));
+        PropertyBindingSupport.build().withCamelContext(context).withTarget(kafka).withProperties(camelCase)
+                .withIgnoreCase(true).withRemoveParameters(false).bind();
+        take(kafka);
+    }
+
+    /** The security settings of a camel-kafka configuration, and every other option it gives its clients that any Kafka client takes. */
+    void take(KafkaConfiguration kafka) {
+        setSecurityProtocol(kafka.getSecurityProtocol());
+        setSaslMechanism(kafka.getSaslMechanism());
+        setSaslJaasConfig(kafka.getSaslJaasConfig());
+        setSslTruststoreLocation(kafka.getSslTruststoreLocation());
+        setSslTruststorePassword(kafka.getSslTruststorePassword());
+        setSslTruststoreType(kafka.getSslTruststoreType());
+        setSslKeystoreLocation(kafka.getSslKeystoreLocation());
+        setSslKeystorePassword(kafka.getSslKeystorePassword());
+        setSslKeystoreType(kafka.getSslKeystoreType());
+        setSslKeyPassword(kafka.getSslKeyPassword());
+        setSslEndpointIdentificationAlgorithm(kafka.getSslEndpointAlgorithm());
+        Map<String, Object> settings = new LinkedHashMap<>();
+        Map<String, Object> additional = kafka.getAdditionalProperties() == null ? Map.of() : kafka.getAdditionalProperties();
+        kafka.createConsumerProperties().forEach((key, value) -> {
+            String name = key.toString();
+            boolean connection = name.startsWith("ssl.") || name.startsWith("sasl.") || additional.containsKey(name);
+            if (connection && AdminClientConfig.configNames().contains(name)) {
+                settings.put(name, value);
+            }
+        });
+        componentSettings = Map.copyOf(settings);
+    }
+
+    /** {@code additional-properties[x.y]} -> {@code additionalProperties[x.y]}, {@code ssl-truststore-type} -> {@code sslTruststoreType}. */
+    private static String camelCase(String option) {
+        int bracket = option.indexOf('[');
+        return bracket < 0 ? StringHelper.dashToCamelCase(option)
+                : StringHelper.dashToCamelCase(option.substring(0, bracket)) + option.substring(bracket);
+    }
+
     /**
      * Fails with one message naming the variable to fix when the settings cannot work together;
      * warns about settings the security protocol ignores; logs the security in use (no secret).
+     * In the app (a Camel context set), the security settings are first taken from camel-kafka's
+     * component options.
      */
     public void check() {
+        if (camelContext != null) {
+            takeComponentSettings(camelContext);
+        }
         List<String> problems = new ArrayList<>();
         String protocol = securityProtocol;
         if (!PROTOCOLS.contains(protocol)) {
@@ -130,7 +218,7 @@ public class KafkaClientConfig {
      * at every call, to which each client adds its own keys.
      */
     public Map<String, Object> clientConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
+        Map<String, Object> config = new LinkedHashMap<>(componentSettings);
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol);
         // as camel-kafka does: the SASL settings only with a SASL protocol, the TLS ones only with TLS
@@ -297,6 +385,16 @@ public class KafkaClientConfig {
 
     public void setSslEndpointIdentificationAlgorithm(String sslEndpointIdentificationAlgorithm) {
         this.sslEndpointIdentificationAlgorithm = clean(sslEndpointIdentificationAlgorithm);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
     }
 
     @Override

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * application.properties gives the security settings to camel-kafka, routes/beans.camel.yaml to
- * the app's own clients: both, from the same KAFKA_* settings, must connect the same way.
+ * application.properties gives the security settings to camel-kafka, and the app's own clients take
+ * theirs from camel-kafka's component options: both must connect the same way, and an option set on
+ * the component alone reaches the app's clients too.
  */
 class KafkaSecuritySettingsTest extends RouteFileTestSupport {
 
@@ -48,6 +49,11 @@ class KafkaSecuritySettingsTest extends RouteFileTestSupport {
             properties.put("kafka.ssl-keystore-password", "ks-DUMMY");
             properties.put("kafka.ssl-keystore-type", "JKS");
             // kafka.ssl-key-password left to its default: the keystore password
+            // options set on the kafka component only: they reach the app's own clients too
+            properties.put("camel.component.kafka.ssl-cipher-suites", "TLS_AES_256_GCM_SHA384");
+            properties.put("camel.component.kafka.sasl-kerberos-service-name", "kafka-DUMMY");
+            properties.put("camel.component.kafka.additional-properties[sasl.login.refresh.buffer.seconds]", "120");
+            properties.put("camel.component.kafka.additional-properties[client.dns.lookup]", "use_all_dns_ips");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -67,7 +73,18 @@ class KafkaSecuritySettingsTest extends RouteFileTestSupport {
             for (String key : MANAGED) {
                 assertThat(ours.get(key)).as(key).isNotNull().isEqualTo(camel.get(key));
             }
+            // one list of options: every security setting camel-kafka gives its clients, ours get too
+            camel.forEach((key, value) -> {
+                if (key.toString().startsWith("ssl.") || key.toString().startsWith("sasl.")
+                        || key.toString().equals("security.protocol")) {
+                    assertThat(ours.get(key.toString())).as("%s", key).isEqualTo(value);
+                }
+            });
         }
+        assertThat(ours).containsEntry("ssl.cipher.suites", "TLS_AES_256_GCM_SHA384")
+                .containsEntry("sasl.kerberos.service.name", "kafka-DUMMY")
+                .containsEntry("sasl.login.refresh.buffer.seconds", "120")
+                .containsEntry("client.dns.lookup", "use_all_dns_ips");
     }
 
     @Test
