@@ -17,6 +17,8 @@ public record RejectedTweet(Object tweet, RuntimeException cause) {
 
     /** The variable of an exchange listing the tweets of its batch to park. */
     public static final String VARIABLE = "rejectedTweets";
+    /** The variable of a split part holding the rejected tweet it is parking. */
+    public static final String PARKING_VARIABLE = "rejectedTweet";
     /** The exchange property holding the tweets of its batch already parked (the same objects). */
     static final String PARKED = "tweetstream.parkedTweets";
 
@@ -39,8 +41,8 @@ public record RejectedTweet(Object tweet, RuntimeException cause) {
         rejected.add(new RejectedTweet(tweet, cause));
     }
 
-    /** Notes that this tweet is being parked (from its split part: the batch's set is shared). */
-    public void parking(Exchange part) {
+    /** Notes that this tweet was parked (from its split part: the batch's set is shared). */
+    public void markParked(Exchange part) {
         parked(part).add(tweet);
     }
 

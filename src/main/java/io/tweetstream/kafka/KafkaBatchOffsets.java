@@ -88,10 +88,18 @@ public class KafkaBatchOffsets implements AggregationStrategy {
                 firstNotDone.put(partition, record);
             }
         }
-        for (Message record : lastDone.values()) {
-            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        for (Map.Entry<String, Message> done : lastDone.entrySet()) {
+            KafkaManualCommit commit = done.getValue().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
             if (commit != null) {
-                commit.commit();
+                try {
+                    commit.commit();
+                } catch (RuntimeException e) {
+                    // a rebalance, a time-out, a wake-up at shutdown: not the batch's records' fault, so
+                    // neither retried nor parked; the consumer reconnects and consumes what is not committed
+                    throw new BatchIncomplete("Could not commit " + done.getKey() + " up to offset "
+                            + done.getValue().getHeader(KafkaConstants.OFFSET) + " (" + e + "): the consumer resumes"
+                            + " from the last committed offsets", e);
+                }
             }
         }
         if (!firstNotDone.isEmpty()) {
@@ -106,6 +114,10 @@ public class KafkaBatchOffsets implements AggregationStrategy {
     public static class BatchIncomplete extends IllegalStateException {
         public BatchIncomplete(String message) {
             super(message);
+        }
+
+        public BatchIncomplete(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -19,6 +19,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The bookkeeping of a batch of tweet events on its way to Kafka in tweets-to-kafka: which of them
@@ -26,7 +27,8 @@ import org.apache.camel.support.service.ServiceHelper;
  * Kafka acknowledged (published from then on).
  *
  * <p>An id counts as published only once Kafka acknowledged its record: camel-kafka sends a batch's
- * records one by one and notes each acknowledgement on its message ({@link KafkaConstants#KAFKA_RECORD_META}),
+ * records one by one and notes each answer on its message ({@link KafkaConstants#KAFKA_RECORD_META}, with
+ * an offset when Kafka took the record, offset -1 when it failed),
  * so when a send fails part-way the records Kafka took are remembered here, and the batch sent again
  * (by the source route's error handler) publishes only those it did not take. An id in flight in
  * another exchange counts as seen, so two exchanges never publish the same tweet side by side.
@@ -51,7 +53,12 @@ public class TweetBatch {
         exchange.setProperty(IN_FLIGHT, held);
         for (TweetEvent event : events) {
             String id = event.id();
-            if (repository.contains(id) || !inFlight.add(id)) {
+            // in flight first, then published: an id another exchange publishes and releases in
+            // between is seen by one of the two checks
+            if (!inFlight.add(id)) {
+                tweetMeters.duplicate(source);
+            } else if (repository.contains(id)) {
+                inFlight.remove(id);
                 tweetMeters.duplicate(source);
             } else {
                 held.add(id);
@@ -82,7 +89,7 @@ public class TweetBatch {
         try {
             if (exchange.getMessage().getBody() instanceof List<?> records) {
                 for (Object record : records) {
-                    if (record instanceof Message message && message.getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
+                    if (record instanceof Message message && acknowledged(message)) {
                         repository.add(message.getHeader(KafkaConstants.KEY, String.class));
                         published++;
                     }
@@ -97,6 +104,16 @@ public class TweetBatch {
                 exchange.removeProperty(IN_FLIGHT);
             }
         }
+    }
+
+    /**
+     * Whether Kafka acknowledged the record: camel-kafka notes the record metadata on its message
+     * also when the send failed, and Kafka's producer then reports offset -1 (no offset).
+     */
+    private static boolean acknowledged(Message record) {
+        List<?> metadata = record.getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
+        return metadata != null && !metadata.isEmpty()
+                && metadata.stream().allMatch(m -> m instanceof RecordMetadata meta && meta.hasOffset());
     }
 
     /** Starts the repository at the first batch (it reads its ids back from Kafka), as Camel's idempotent consumer would. */

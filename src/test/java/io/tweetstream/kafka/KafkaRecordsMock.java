@@ -14,7 +14,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Replaces the Kafka producer of tweets-to-kafka with a mock endpoint that receives each record of
  * a batch as its own exchange, the way camel-kafka sends them: a record the mock took gets its record
- * metadata noted on its message; one the mock failed does not, and its failure becomes the send's once
+ * metadata noted on its message; one the mock failed gets metadata without an offset (as camel-kafka and
+ * Kafka's producer report it), and its failure becomes the send's once
  * every record was tried.
  */
 public final class KafkaRecordsMock {
@@ -33,6 +34,9 @@ public final class KafkaRecordsMock {
                             e.getMessage().setHeaders(record.getHeaders());
                         });
                         if (sent.getException() != null) {
+                            // as camel-kafka notes a failed record: metadata without an offset
+                            record.setHeader(KafkaConstants.KAFKA_RECORD_META,
+                                    List.of(new RecordMetadata(new TopicPartition("rk_hadoop", 0), -1, 0, -1, -1, -1)));
                             send.setException(sent.getException());
                         } else {
                             record.setHeader(KafkaConstants.KAFKA_RECORD_META,

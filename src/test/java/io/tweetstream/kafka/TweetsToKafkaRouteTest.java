@@ -178,7 +178,7 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
 
     /**
      * Kafka as camel-kafka's producer presents it to the route: the records of a batch (messages) sent
-     * one by one, each acknowledged one noted with its metadata; once, it can take only the first
+     * one by one, each noted with its metadata (offset -1 for one that failed, as Kafka's producer reports it); once, it can take only the first
      * {@code failAfter} records of a send and fail the send as a broker time-out does.
      */
     static final class FakeKafka implements Processor {
@@ -198,6 +198,9 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
             for (int i = 0; i < records.size(); i++) {
                 Message record = (Message) records.get(i);
                 if (limit >= 0 && i >= limit) {
+                    // as camel-kafka and Kafka's producer report a failed record: metadata without an offset
+                    record.setHeader(KafkaConstants.KAFKA_RECORD_META,
+                            List.of(new RecordMetadata(new TopicPartition("rk_hadoop", 0), -1, 0, -1, -1, -1)));
                     exchange.setException(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"));
                     continue;
                 }
