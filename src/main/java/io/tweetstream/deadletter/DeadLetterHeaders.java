@@ -104,18 +104,9 @@ public class DeadLetterHeaders implements Processor {
      */
     public void addRejectedTweet(Exchange exchange) throws InvalidPayloadException {
         RejectedTweet rejected = exchange.getMessage().getMandatoryBody(RejectedTweet.class);
-        exchange.setVariable(RejectedTweet.PARKING_VARIABLE, rejected);
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, rejected.cause());
         exchange.getMessage().setBody(rejected.tweet());
         addSourceContext(exchange);
-    }
-
-    /** After the dead-letter topic took a rejected tweet ({@link #addRejectedTweet}): it is parked. */
-    public void rejectedTweetParked(Exchange exchange) {
-        RejectedTweet rejected = exchange.getVariable(RejectedTweet.PARKING_VARIABLE, RejectedTweet.class);
-        if (rejected != null) {
-            rejected.markParked(exchange);
-        }
     }
 
     /**

@@ -59,8 +59,7 @@ public class TweetNormalizer {
     /**
      * The tweet events of a batch (a list of tweets, or one tweet), in order: each as
      * {@link #normalize} makes it. A tweet that cannot be normalised is left out and noted as a
-     * {@link RejectedTweet} of the exchange, to be parked on its own (once, even when the batch is sent
-     * again), while the others go on.
+     * {@link RejectedTweet} of the exchange, to be parked on its own, while the others go on.
      */
     public List<TweetEvent> normalizeAll(@Body Object body, @ExchangeProperty(SOURCE_PROPERTY) String source,
             Exchange exchange) {

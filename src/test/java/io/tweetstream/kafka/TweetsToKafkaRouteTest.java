@@ -5,21 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tweetstream.Tweets;
 import io.tweetstream.event.TweetNormalizer;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.Processor;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,12 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The tweets-to-kafka route file as users run it, fed by a test source route, with Kafka replaced by
- * {@link FakeKafka}: it takes a batch's records as camel-kafka does, noting each acknowledged record's
- * metadata on its message, and can fail part-way through a batch.
+ * {@link KafkaRecordsMock}: it takes a batch's records as camel-kafka does, noting what Kafka answered
+ * on each record's message, and mock:kafka can fail any of them.
  */
 class TweetsToKafkaRouteTest extends RouteFileTestSupport {
 
-    private final FakeKafka kafka = new FakeKafka();
+    private KafkaRecordsMock kafka;
 
     @Override
     protected String[] routeFiles() {
@@ -59,8 +53,8 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
             exchange.getMessage().setBody(Tweets.status(fixture));
         });
 
-        assertThat(kafka.keys()).containsExactly(expectedKey);
-        byte[] value = kafka.taken.get(0).getBody(byte[].class);
+        assertThat(kafka.takenKeys()).containsExactly(expectedKey);
+        byte[] value = kafka.taken().get(0).getBody(byte[].class);
         ObjectNode event = (ObjectNode) Tweets.JSON.readTree(new String(value, StandardCharsets.UTF_8));
         assertThat(Tweets.schemaProblems(event)).isEmpty();
         Instant ingestedAt = Instant.parse(event.remove("ingestedAt").asText());
@@ -82,7 +76,7 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         template.sendBody("direct:test-input", List.of(Tweets.status("no-entities"), Tweets.status("extended"),
                 Tweets.status("extended"), Tweets.status("emoji")));
 
-        assertThat(kafka.keys()).as("each id once, across batches and within one")
+        assertThat(kafka.takenKeys()).as("each id once, across batches and within one")
                 .containsExactly("1861300000000000001", "1861300000000000003", "1861300000000000002");
     }
 
@@ -99,8 +93,8 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
             exchange.getMessage().setBody(batch);
         });
 
-        assertThat(kafka.sends).as("one send of the whole batch").hasValue(1);
-        assertThat(kafka.keys()).containsExactly("1861299999999999999", "1861300000000000001", "1861300000000000002",
+        assertThat(kafka.sends()).as("one send of the whole batch").isEqualTo(1);
+        assertThat(kafka.takenKeys()).containsExactly("1861299999999999999", "1861300000000000001", "1861300000000000002",
                 "1861300000000000003", "1861300000000000005");
         assertThat(counter("tweetstream.tweets.published")).isEqualTo(5.0);
     }
@@ -108,7 +102,7 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
     @Test
     void aBatchKafkaTookOnlyPartOfIsSentAgainWithoutTheTweetsItTook() throws Exception {
         adviseAndStart();
-        kafka.failAfter.set(2);
+        failRecords(3, 4, 5);
         List<Object> batch = new ArrayList<>();
         for (String fixture : new String[] {"retweet", "emoji", "extended", "no-entities", "quote"}) {
             batch.add(Tweets.status(fixture));
@@ -120,8 +114,8 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         });
 
         assertThat(sent.getException()).as("sent again until Kafka took it all").isNull();
-        assertThat(kafka.sends).as("the batch, then what Kafka did not take").hasValue(2);
-        assertThat(kafka.keys()).as("every tweet once").containsExactly("1861299999999999999", "1861300000000000001",
+        assertThat(kafka.sends()).as("the batch, then what Kafka did not take").isEqualTo(2);
+        assertThat(kafka.takenKeys()).as("every tweet once").containsExactly("1861299999999999999", "1861300000000000001",
                 "1861300000000000002", "1861300000000000003", "1861300000000000005");
         assertThat(counter("tweetstream.tweets.published")).isEqualTo(5.0);
         assertThat(counter("tweetstream.tweets.duplicates")).as("the two Kafka took, dropped from the batch sent again")
@@ -131,15 +125,15 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
     @Test
     void aSendThatFailsIsRetriedUntilKafkaTakesItAndCountedOnce() throws Exception {
         adviseAndStart();
-        kafka.failAfter.set(0);
+        failRecords(1);
 
         Exchange sent = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
         Exchange again = template.send("direct:test-input", e -> e.getMessage().setBody(Tweets.status("emoji")));
 
         assertThat(sent.getException()).as("retried until Kafka took it").isNull();
         assertThat(again.getException()).isNull();
-        assertThat(kafka.sends).as("the failed send and the retry, not the duplicate").hasValue(2);
-        assertThat(kafka.keys()).containsExactly("1861300000000000001");
+        assertThat(kafka.sends()).as("the failed send and the retry, not the duplicate").isEqualTo(2);
+        assertThat(kafka.takenKeys()).containsExactly("1861300000000000001");
     }
 
     @Test
@@ -154,7 +148,7 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         ObjectNode noUser = (ObjectNode) Tweets.JSON.readTree(Tweets.fixture("no-entities"));
         noUser.remove("user");
 
-        kafka.failAfter.set(1);
+        failRecords(2);
 
         template.send("direct:test-input", exchange -> {
             exchange.setProperty(TweetNormalizer.SOURCE_PROPERTY, "twitter-search");
@@ -166,8 +160,37 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         assertThat(dlq.getReceivedExchanges().get(0).getMessage().getBody(String.class)).contains("1861300000000000003");
         assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlq.exception.message", String.class))
                 .contains("has no user");
-        assertThat(kafka.keys()).as("the others go on; parked once though the batch was sent twice")
+        assertThat(kafka.takenKeys()).as("the others go on; parked once though the batch was sent twice")
                 .containsExactly("1861300000000000001", "1861300000000000002");
+    }
+
+    @Test
+    void aRejectedTweetThatCannotBeParkedCostsTheBatchNoOtherTweet() throws Exception {
+        adviseAndStart();
+        getMockEndpoint("mock:dlq").whenAnyExchangeReceived(e -> {
+            throw new org.apache.kafka.common.errors.TimeoutException("dead-letter topic unreachable");
+        });
+        ObjectNode noUser = (ObjectNode) Tweets.JSON.readTree(Tweets.fixture("no-entities"));
+        noUser.remove("user");
+
+        Exchange sent = template.send("direct:test-input", exchange -> exchange.getMessage().setBody(List.of(
+                Tweets.status("emoji"), twitter4j.TwitterObjectFactory.createStatus(noUser.toString()),
+                Tweets.status("extended"))));
+
+        assertThat(kafka.takenKeys()).as("the others are on Kafka before the rejected one is parked")
+                .containsExactly("1861300000000000001", "1861300000000000002");
+        assertThat(sent.getException()).as("the failure to park is the source's to report")
+                .hasStackTraceContaining("not writable");
+        assertThat(counter("tweetstream.tweets.published")).isEqualTo(2.0);
+    }
+
+    /** The records mock:kafka receives at these (1-based) places fail as a broker time-out does. */
+    private void failRecords(int... received) {
+        for (int index : received) {
+            getMockEndpoint("mock:kafka").whenExchangeReceived(index, exchange -> {
+                throw new org.apache.kafka.common.errors.TimeoutException("broker unreachable");
+            });
+        }
     }
 
     private double counter(String name) {
@@ -176,49 +199,9 @@ class TweetsToKafkaRouteTest extends RouteFileTestSupport {
         return registry.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
-    /**
-     * Kafka as camel-kafka's producer presents it to the route: the records of a batch (messages) sent
-     * one by one, each noted with its metadata (offset -1 for one that failed, as Kafka's producer reports it); once, it can take only the first
-     * {@code failAfter} records of a send and fail the send as a broker time-out does.
-     */
-    static final class FakeKafka implements Processor {
-        final List<Message> taken = new CopyOnWriteArrayList<>();
-        /** Sends of at least one record. */
-        final AtomicInteger sends = new AtomicInteger();
-        final AtomicInteger failAfter = new AtomicInteger(-1);
-
-        @Override
-        public void process(Exchange exchange) {
-            List<?> records = exchange.getMessage().getBody(List.class);
-            if (records.isEmpty()) {
-                return;
-            }
-            sends.incrementAndGet();
-            int limit = failAfter.getAndSet(-1);
-            for (int i = 0; i < records.size(); i++) {
-                Message record = (Message) records.get(i);
-                if (limit >= 0 && i >= limit) {
-                    // as camel-kafka and Kafka's producer report a failed record: metadata without an offset
-                    record.setHeader(KafkaConstants.KAFKA_RECORD_META,
-                            List.of(new RecordMetadata(new TopicPartition("rk_hadoop", 0), -1, 0, -1, -1, -1)));
-                    exchange.setException(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"));
-                    continue;
-                }
-                record.setHeader(KafkaConstants.KAFKA_RECORD_META,
-                        List.of(new RecordMetadata(new TopicPartition("rk_hadoop", 0), taken.size(), 0, 0, 0, 0)));
-                taken.add(record);
-            }
-        }
-
-        List<String> keys() {
-            return taken.stream().map(m -> m.getHeader(KafkaConstants.KEY, String.class)).toList();
-        }
-    }
-
     /** Input from a test source route (direct:test-input); Kafka faked and the dead-letter topic mocked. */
     private void adviseAndStart() throws Exception {
-        AdviceWith.adviceWith(context, "tweets-to-kafka", route -> route.weaveByToUri("kafka:*").replace()
-                .process(kafka));
+        kafka = KafkaRecordsMock.recordsTo(context, "mock:kafka");
         AdviceWith.adviceWith(context, "dead-letter", route -> route.weaveByToUri("kafka:*").replace().to("mock:dlq"));
         context.start();
     }
