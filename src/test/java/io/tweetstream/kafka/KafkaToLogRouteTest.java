@@ -190,6 +190,25 @@ class KafkaToLogRouteTest extends RouteFileTestSupport {
         assertThat(committed).isEqualTo(Map.of(0, 4L, 1, 5L, 2, 6L));
     }
 
+    @Test
+    void aCommitThatFailsFailsTheBatchWithoutParkingIt() throws Exception {
+        adviseAndStart();
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(0);
+        Exchange record = record(1, 9, EVENT.getBytes(StandardCharsets.UTF_8));
+        record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, (KafkaManualCommit) () -> {
+            throw new org.apache.kafka.clients.consumer.CommitFailedException("the group rebalanced");
+        });
+
+        var exchange = template.send("direct:test-input", e -> e.getMessage().setBody(batch(record)));
+
+        assertThat(exchange.isFailed()).as("the consumer reconnects and consumes it again").isTrue();
+        assertThat(exchange.getException()).isInstanceOf(KafkaBatchOffsets.BatchIncomplete.class)
+                .hasMessageContaining("rk_hadoop-1").hasRootCauseInstanceOf(
+                        org.apache.kafka.clients.consumer.CommitFailedException.class);
+        dlq.assertIsSatisfied();
+    }
+
     /** A consumed record as camel-kafka's batching hands it over, whose manual commit is noted in committed. */
     private Exchange record(int partition, long offset, byte[] value) {
         Exchange record = new DefaultExchange(context);

@@ -54,6 +54,20 @@ class TweetMetersTest {
     }
 
     @Test
+    void theThroughputLineCountsTheTweetsOfBatchesPublishedSinceTheLastLine() {
+        assertThat(meters.publishedSince()).as("nothing published: no line").isNull();
+        meters.published("sample", 2000);
+        meters.published("x-v2-search", 30);
+        meters.receivedAll(java.util.List.of("a", "b", "c"), "sample");
+
+        assertThat(meters.publishedSince()).startsWith("Published 2,030 tweets in the last ").endsWith("(2,030 in all)");
+        assertThat(count("tweetstream.tweets.received", "sample")).isEqualTo(3);
+        assertThat(meters.publishedSince()).as("none since").isNull();
+        meters.published("sample", 1);
+        assertThat(meters.publishedSince()).startsWith("Published 1 tweets").endsWith("(2,031 in all)");
+    }
+
+    @Test
     void isTheSameMeterTheMicrometerEndpointCounts() {
         context.createProducerTemplate().sendBody(
                 "micrometer:counter:tweetstream.tweets.received?tags.source=twitter-search", "a tweet");
