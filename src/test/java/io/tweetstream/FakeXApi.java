@@ -113,6 +113,40 @@ public final class FakeXApi implements AutoCloseable {
         return json(400, "error-400-since-id");
     }
 
+    /**
+     * A search result of {@code count} generated posts, ids {@code firstId} to {@code firstId + count - 1},
+     * served newest first in pages of {@code perPage} (next_token {@code page-2}, ...), each answered
+     * after {@code delayMs}; searches since the newest id find nothing. Returns the ids.
+     */
+    public java.util.Set<String> timeline(long firstId, int count, int perPage, int delayMs) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        long newest = firstId + count - 1;
+        int pages = (count + perPage - 1) / perPage;
+        for (int page = 1; page <= pages; page++) {
+            com.fasterxml.jackson.databind.node.ObjectNode answer = Tweets.JSON.createObjectNode();
+            var data = answer.putArray("data");
+            long top = newest - (long) (page - 1) * perPage;
+            long bottom = Math.max(firstId, top - perPage + 1);
+            for (long id = top; id >= bottom; id--) {
+                ids.add(Long.toString(id));
+                data.addObject().put("id", Long.toString(id)).put("text", "post " + id + " about #kafka")
+                        .put("author_id", "2244994945").put("created_at", "2026-11-25T10:00:00.000Z").put("lang", "en");
+            }
+            answer.putObject("includes").putArray("users").addObject().put("id", "2244994945")
+                    .put("name", "Linus K.").put("username", "linus_k");
+            var meta = answer.putObject("meta").put("newest_id", Long.toString(top)).put("oldest_id", Long.toString(bottom))
+                    .put("result_count", top - bottom + 1);
+            if (page < pages) {
+                meta.put("next_token", "page-" + (page + 1));
+            }
+            server.stubFor(search(null, page == 1 ? null : "page-" + page).willReturn(aResponse().withStatus(200)
+                    .withHeader("Content-Type", "application/json; charset=utf-8").withBody(answer.toString())
+                    .withFixedDelay(delayMs)));
+        }
+        server.stubFor(search(Long.toString(newest), null).willReturn(json(200, "search-empty")));
+        return ids;
+    }
+
     private static ResponseDefinitionBuilder json(int status, String fixture) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json; charset=utf-8")
                 .withBody(Tweets.v2Fixture(fixture));

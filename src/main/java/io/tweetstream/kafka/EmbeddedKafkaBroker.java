@@ -150,6 +150,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put("offsets.topic.num.partitions", "5");
         config.put("transaction.state.log.replication.factor", "1");
         config.put("transaction.state.log.min.isr", "1");
+        // exactly-once publishing on one node: fewer transaction state partitions than Kafka's 50, so the
+        // first transaction of a fresh broker starts in a moment
+        config.put("transaction.state.log.num.partitions", "5");
         config.put("group.initial.rebalance.delay.ms", "0");
         config.put("auto.create.topics.enable", "true");
         // A restarted single node must not wait long for its previous incarnation's session to expire.

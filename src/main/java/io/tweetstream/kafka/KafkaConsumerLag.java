@@ -12,8 +12,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -58,7 +60,10 @@ public class KafkaConsumerLag implements CamelContextAware {
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            var ends = admin().listOffsets(latest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // the last committed offsets (as the read_committed consumer sees the topic): records of a
+            // transaction still open are not lag yet
+            var ends = admin().listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long lag = 0;
             for (var end : ends.entrySet()) {
                 OffsetAndMetadata offset = committed.get(end.getKey());

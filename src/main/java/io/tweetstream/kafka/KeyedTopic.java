@@ -11,16 +11,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A topic of the app's own state, keyed records of text (the published tweet ids, the cursors of
- * the API sources; the tweet topic's latest keys), read from its start, or from a time, to its
- * current end at start-up, so the state survives a restart. A missing topic or a broker that does not answer in time fails with what to fix.
+ * A topic of the app's own state, keyed records of text (the cursors of the API sources; the tweet
+ * topic, whose latest keys are the published tweet ids), read from its start, from a time, or its
+ * latest records, to its current end at start-up, so the state survives a restart. Read committed
+ * only: what an aborted or open transaction wrote is not state. A missing topic or a broker that does not answer in time fails with what to fix.
  *
  * @param client    the brokers and security settings
  * @param topic     the topic's name
- * @param setting   the variable that names it, e.g. {@code TWEETS_DEDUP_TOPIC}
+ * @param setting   the variable that names it, e.g. {@code TWEETS_CURSORS_TOPIC}
  * @param layout    how to create it by hand, e.g. {@code 1 partition}
  */
 record KeyedTopic(KafkaClientConfig client, String topic, String setting, String layout) {
@@ -37,14 +39,29 @@ record KeyedTopic(KafkaClientConfig client, String topic, String setting, String
      * partition; returns how many there were.
      */
     long readToEnd(Duration timeout, BiConsumer<String, String> each) {
-        return readSince(timeout, -1, (key, value, timestamp) -> each.accept(key, value));
+        return read(timeout, new StringDeserializer(), (consumer, partitions, end) -> consumer.seekToBeginning(partitions),
+                (key, value, timestamp) -> each.accept(key, value));
     }
 
     /**
-     * Hands every record whose timestamp is at least {@code sinceMillis} (-1: every record) to
-     * {@code each}, from there to the topic's current end, in order per partition; returns how many.
+     * Hands the last {@code perPartition} records of each partition (fewer where a partition has
+     * fewer; offsets taken by transaction markers and aborted records count too) to {@code each},
+     * from there to the partition's current end (read_committed: the last committed offset); returns how
+     * many. Keys only: each value is handed over as null (tweet events are not decoded).
      */
-    long readSince(Duration timeout, long sinceMillis, Each each) {
+    long readTail(Duration timeout, long perPartition, Each each) {
+        return read(timeout, (topic, data) -> null, (consumer, partitions, end) -> {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            partitions.forEach(p -> consumer.seek(p, Math.max(begin.get(p), end.get(p) - perPartition)));
+        }, each);
+    }
+
+    /** Where reading starts in each partition, given the partitions' current ends. */
+    private interface Start {
+        void seek(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end);
+    }
+
+    private long read(Duration timeout, Deserializer<String> values, Start start, Each each) {
         Map<String, Object> config = client.clientConfig();
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -54,7 +71,7 @@ record KeyedTopic(KafkaClientConfig client, String topic, String setting, String
         long deadline = System.nanoTime() + timeout.toNanos();
         long read = 0;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
+                values)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("Topic " + topic + " (" + setting + ") does not exist on "
@@ -65,14 +82,7 @@ record KeyedTopic(KafkaClientConfig client, String topic, String setting, String
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            if (sinceMillis < 0) {
-                consumer.seekToBeginning(partitions);
-            } else {
-                Map<TopicPartition, Long> at = new java.util.HashMap<>();
-                partitions.forEach(p -> at.put(p, sinceMillis));
-                consumer.offsetsForTimes(at).forEach((partition, offset) ->
-                        consumer.seek(partition, offset == null ? end.get(partition) : offset.offset()));
-            }
+            start.seek(consumer, partitions, end);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new org.apache.kafka.common.errors.TimeoutException("the topic was not read to its end");

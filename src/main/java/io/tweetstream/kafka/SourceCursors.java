@@ -1,5 +1,6 @@
 package io.tweetstream.kafka;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,11 +22,53 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>The topic is read to its end once, at the first {@link #read}; afterwards this instance is its
  * only writer and keeps what it wrote. {@link #write} returns once Kafka has acknowledged the record
- * ({@code acks=all}), and fails otherwise: a cursor is never taken as saved when it is not.
+ * ({@code acks=all}), and fails otherwise: a cursor is never taken as saved when it is not. With
+ * exactly-once publishing on ({@link KafkaTransactions}) a cursor is written in a Kafka transaction:
+ * one that moves with a batch of tweets ({@link #pending}) in that batch's transaction, so the
+ * tweets and the cursor that covers them are visible together or not at all.
  */
 public class SourceCursors {
 
+    /** The exchange property of a cursor to publish with the exchange's batch, in its transaction. */
+    public static final String PENDING = "tweetstream.pendingCursor";
+
+    /** A cursor that moves with a batch: written by the batch's transaction, or afterwards by {@link #write}. */
+    public static final class Cursor {
+        private final String topic;
+        private final String key;
+        private final String value;
+        private volatile boolean written;
+
+        Cursor(String topic, String key, String value) {
+            this.topic = topic;
+            this.key = key;
+            this.value = value;
+        }
+
+        ProducerRecord<String, byte[]> record() {
+            return new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The transaction that published the batch wrote it too. */
+        void written() {
+            written = true;
+        }
+
+        public boolean isWritten() {
+            return written;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
+
     private KafkaClientConfig clientConfig;
+    private KafkaTransactions transactions;
     private String topic;
     private Duration timeout = Duration.ofSeconds(15);
     private Map<String, String> cursors;
@@ -39,8 +82,35 @@ public class SourceCursors {
         return Optional.ofNullable(cursors.get(key));
     }
 
-    /** Saves a cursor; returns once Kafka has acknowledged it. */
+    /** A cursor to publish with a batch ({@link #PENDING}): the batch's transaction writes it, if there is one. */
+    public Cursor pending(String key, String value) {
+        return new Cursor(topic, key, value);
+    }
+
+    /** Saves a cursor that moved with a batch, unless the batch's transaction wrote it already. */
+    public synchronized void save(Cursor cursor) {
+        if (cursor.isWritten()) {
+            remember(cursor.key(), cursor.value());
+        } else {
+            write(cursor.key(), cursor.value());
+        }
+    }
+
+    /**
+     * Saves a cursor; returns once Kafka has acknowledged it (in a committed transaction, with
+     * exactly-once publishing on).
+     */
     public synchronized void write(String key, String value) {
+        if (transactions != null && transactions.enabled()) {
+            try {
+                transactions.commit(java.util.List.of(pending(key, value).record()));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Could not save the cursor " + key + " to topic " + topic + " on "
+                        + bootstrapServers() + ": " + e.getMessage(), e);
+            }
+            remember(key, value);
+            return;
+        }
         try {
             producer().send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -51,6 +121,10 @@ public class SourceCursors {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while saving the cursor " + key, e);
         }
+        remember(key, value);
+    }
+
+    private void remember(String key, String value) {
         if (cursors != null) {
             cursors.put(key, value);
         }
@@ -101,6 +175,11 @@ public class SourceCursors {
 
     private String bootstrapServers() {
         return clientConfig.bootstrapServers();
+    }
+
+    /** The transactions of exactly-once publishing, which cursors are written in when they are on. */
+    public void setTransactions(KafkaTransactions transactions) {
+        this.transactions = transactions;
     }
 
     public void setTopic(String topic) {

@@ -31,7 +31,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * an offset when Kafka took the record, offset -1 when it failed),
  * so when a send fails part-way the records Kafka took are remembered here, and the batch sent again
  * (by the source route's error handler) publishes only those it did not take. An id in flight in
- * another exchange counts as seen, so two exchanges never publish the same tweet side by side.
+ * another exchange counts as seen, so two exchanges never publish the same tweet side by side. With
+ * exactly-once publishing ({@link KafkaTransactions}) a record counts as acknowledged once its
+ * transaction is committed; an aborted batch has none, and is sent again whole.
  */
 public class TweetBatch {
 
@@ -41,6 +43,7 @@ public class TweetBatch {
     private final ObjectMapper json = TweetJson.objectMapper();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private IdempotentRepository repository;
+    private KafkaTransactions transactions;
     private TweetMeters tweetMeters;
     private volatile boolean started;
 
@@ -116,11 +119,18 @@ public class TweetBatch {
                 && metadata.stream().allMatch(m -> m instanceof RecordMetadata meta && meta.hasOffset());
     }
 
-    /** Starts the repository at the first batch (it reads its ids back from Kafka), as Camel's idempotent consumer would. */
+    /**
+     * At the first batch: the transactions (exactly-once publishing), which settle what a killed run
+     * left open, then the repository, which reads the published ids back from Kafka, so it reads what
+     * is final (as Camel's idempotent consumer, it starts the repository itself).
+     */
     private void start() {
         if (!started) {
             synchronized (this) {
                 if (!started) {
+                    if (transactions != null) {
+                        transactions.start();
+                    }
                     ServiceHelper.startService(repository);
                     started = true;
                 }
@@ -134,6 +144,11 @@ public class TweetBatch {
 
     public void setRepository(IdempotentRepository repository) {
         this.repository = repository;
+    }
+
+    /** The transactions of exactly-once publishing, started before the repository reads back. */
+    public void setTransactions(KafkaTransactions transactions) {
+        this.transactions = transactions;
     }
 
     public void setTweetMeters(TweetMeters tweetMeters) {

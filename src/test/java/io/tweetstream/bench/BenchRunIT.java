@@ -38,8 +38,8 @@ class BenchRunIT {
         assertThat(results.path("records").asInt()).isEqualTo(4000);
         assertThat(results.path("eventBytesAvg").asDouble()).isBetween(200.0, 2000.0);
         // the anchors too: the build that runs this test reaches Maven, so bench/run resolves Kafka Connect
-        for (String rate : List.of("rawProducer", "ingestRoute", "handWrittenIngest", "connectSource", "rawConsumer",
-                "consumeRoute", "handWrittenConsumer", "connectSink")) {
+        for (String rate : List.of("rawProducer", "ingestRoute", "ingestRouteNoTransactions", "handWrittenIngest",
+                "connectSource", "rawConsumer", "consumeRoute", "handWrittenConsumer", "connectSink")) {
             assertThat(results.path(rate).path("recordsPerSec").asDouble()).as("%s: %s", rate, results.path(rate))
                     .isPositive();
             assertThat(results.path(rate).path("cpuMicrosPerRecord").asDouble()).as(rate).isPositive();

@@ -105,7 +105,8 @@ public final class Benchmark {
         try {
             broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, partitions);
             rawProducer(settings, partitions);
-            ingestRoute();
+            ingestRoute("ingestRoute", true);
+            ingestRoute("ingestRouteNoTransactions", false);
             handWrittenIngest(settings, partitions);
             Object connect = KafkaConnectStandalone.locate(options.outputDir().resolve("connect"),
                     broker.bootstrapServers());
@@ -167,10 +168,17 @@ public final class Benchmark {
         results.put("rawProducer", throughput(options.records(), nanos));
     }
 
-    /** 2. ingest route: the sample source at unlimited rate through tweets-to-kafka, until the last ack. */
-    private void ingestRoute() throws Exception {
-        phase("ingest route (sample-source -> tweets-to-kafka)");
+    /**
+     * 2. ingest route: the sample source at unlimited rate through tweets-to-kafka, until the last ack;
+     * with exactly-once publishing (a transaction per batch, the default) and without it.
+     */
+    private void ingestRoute(String field, boolean exactlyOnce) throws Exception {
+        phase("ingest route (sample-source -> tweets-to-kafka), " + (exactlyOnce ? "exactly once" : "no transactions"));
         Map<String, String> overrides = overrides("bench-ingest");
+        overrides.put("tweets.exactly-once", Boolean.toString(exactlyOnce));
+        if (!exactlyOnce) {
+            overrides.put("kafka.topic", TOPIC + ".no-transactions");
+        }
         overrides.put("tweets.source", "sample");
         overrides.put("tweets.sample.rate", "0");
         int total = options.warmup() + options.records();
@@ -180,14 +188,16 @@ public final class Benchmark {
             long started = run.awaitCount(PUBLISHED, options.warmup(), timeoutFor(options.warmup()));
             timingFromHere();
             long done = run.awaitCount(PUBLISHED, total, timeoutFor(options.records()));
-            stopRecording("ingest-route");
-            results.put("ingestRoute", throughput(options.records(), done - started));
+            stopRecording(exactlyOnce ? "ingest-route" : "ingest-route-no-transactions");
+            results.put(field, throughput(options.records(), done - started));
             if (run.count(DUPLICATES) > 0 || run.count(PUBLISHED) != total) {
                 throw new IllegalStateException("The ingest route published " + run.count(PUBLISHED) + " records and "
                         + "dropped " + run.count(DUPLICATES) + " as duplicates; expected exactly " + total);
             }
         }
-        ratio("ingestRatio", "ingestRoute", "rawProducer");
+        if (exactlyOnce) {
+            ratio("ingestRatio", "ingestRoute", "rawProducer");
+        }
     }
 
     /**
@@ -197,11 +207,11 @@ public final class Benchmark {
     private void handWrittenIngest(Map<String, String> settings, int partitions) throws Exception {
         phase("hand-written ingest (sample source -> normalise -> dedup -> KafkaProducer)");
         String topic = "bench.hand-written-ingest";
-        String seenIds = topic + ".seen-ids";
-        KafkaTopics.createMissing(broker.bootstrapServers(), Map.of(topic, partitions, seenIds, 1));
-        long nanos = HandWrittenClients.ingest(broker.bootstrapServers(), topic, seenIds,
+        KafkaTopics.createMissing(broker.bootstrapServers(), Map.of(topic, partitions));
+        long nanos = HandWrittenClients.ingest(broker.bootstrapServers(), topic,
                 Integer.parseInt(settings.get("tweets.dedup.cache-size")),
-                Integer.parseInt(settings.get("tweets.sample.max-batch")), producerSettings, options.warmup(),
+                Integer.parseInt(settings.get("tweets.sample.max-batch")),
+                Boolean.parseBoolean(settings.get("tweets.exactly-once")), producerSettings, options.warmup(),
                 options.records(), this::timingFromHere);
         stopRecording("hand-written-ingest");
         results.put("handWrittenIngest", throughput(options.records(), nanos));
@@ -302,7 +312,6 @@ public final class Benchmark {
         phase("end-to-end latency: " + rate + " tweets/s for " + options.seconds() + " s");
         Map<String, String> overrides = overrides(group);
         overrides.put("kafka.topic", topic);
-        overrides.put("tweets.dedup.topic", topic + ".seen-ids");
         overrides.put("kafka.dlq.topic", topic + ".dlq");
         overrides.put("tweets.source", "sample");
         overrides.put("tweets.sample.rate", Integer.toString(rate));

@@ -3,6 +3,7 @@ package io.tweetstream.bench;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -82,18 +83,20 @@ final class HandWrittenClients {
      * Ingests {@code warmup + records} sample tweets to {@code topic}; returns the nanos from the first
      * tweet after the warm-up (whose records are acknowledged first) to the last ack.
      */
-    static long ingest(String bootstrapServers, String topic, String seenIdsTopic, int seenIdsCacheSize,
-            int maxBatch, Map<String, String> producerSettings, int warmup, int records, Runnable timingStarts)
+    static long ingest(String bootstrapServers, String topic, int seenIdsCacheSize, int maxBatch,
+            boolean transactions, Map<String, String> producerSettings, int warmup, int records, Runnable timingStarts)
             throws Exception {
         int total = warmup + records;
         KafkaSeenTweetIds seen = new KafkaSeenTweetIds();
-        seen.setTopic(seenIdsTopic);
-        seen.setTweetTopic(topic);
+        seen.setTopic(topic);
         seen.setMaxCacheSize(seenIdsCacheSize);
         seen.setClientConfig(KafkaClientConfig.plaintext(bootstrapServers));
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.putAll(producerSettings);
+        if (transactions) {
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + topic);
+        }
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();
         long duplicates = 0;
@@ -108,9 +111,13 @@ final class HandWrittenClients {
             source.start();
             TweetNormalizer normalizer = new TweetNormalizer();
             ObjectMapper json = TweetJson.objectMapper();
-            seen.start();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                     new ByteArraySerializer())) {
+                // as the route: the transactions first, then the ids read back
+                if (transactions) {
+                    producer.initTransactions();
+                }
+                seen.start();
                 // the first send waits for the topic's metadata; outside the measurement, as for the route
                 producer.partitionsFor(topic);
                 int handled = 0;
@@ -119,8 +126,18 @@ final class HandWrittenClients {
                     if (batch.isEmpty()) {
                         throw new IllegalStateException("The sample source ran dry after " + handled + " tweets");
                     }
+                    // one transaction per batch, as the route's; its ids count as published once it is committed
+                    List<String> sent = new ArrayList<>(batch.size());
+                    if (transactions) {
+                        producer.beginTransaction();
+                    }
                     for (Status status : batch) {
                         if (handled++ == warmup) {
+                            if (transactions && !sent.isEmpty()) {
+                                producer.commitTransaction();
+                                published(seen, sent, acked);
+                                producer.beginTransaction();
+                            }
                             producer.flush();
                             timingStarts.run();
                             started = System.nanoTime();
@@ -131,18 +148,20 @@ final class HandWrittenClients {
                             duplicates++;
                             continue;
                         }
+                        sent.add(id);
                         producer.send(new ProducerRecord<>(topic, id, json.writeValueAsBytes(event)), (metadata, e) -> {
                             if (e != null) {
                                 failure.compareAndSet(null, e);
-                            } else {
-                                seen.add(id);
-                                acked.incrementAndGet();
                             }
                         });
                     }
+                    if (transactions) {
+                        producer.commitTransaction();
+                    } else {
+                        producer.flush();
+                    }
+                    published(seen, sent, acked);
                 }
-                // every callback has run once flush returns
-                producer.flush();
             }
         } finally {
             seen.stop();
@@ -156,6 +175,12 @@ final class HandWrittenClients {
                     + duplicates + " as duplicates; expected exactly " + total);
         }
         return elapsed;
+    }
+
+    private static void published(KafkaSeenTweetIds seen, List<String> ids, AtomicLong acked) {
+        ids.forEach(seen::add);
+        acked.addAndGet(ids.size());
+        ids.clear();
     }
 
     /**

@@ -30,7 +30,8 @@ final class ResultsTable {
         row(table, "raw producer (kafka-clients)", map(results, "rawProducer"));
         row(table, "Kafka Connect FileStreamSource (standalone)", map(results, "connectSource"));
         row(table, "hand-written ingest (kafka-clients)", map(results, "handWrittenIngest"));
-        row(table, "ingest route (sample-source → tweets-to-kafka)", map(results, "ingestRoute"));
+        row(table, "ingest route (sample-source → tweets-to-kafka), exactly once", map(results, "ingestRoute"));
+        row(table, "ingest route, no transactions (TWEETS_EXACTLY_ONCE=false)", map(results, "ingestRouteNoTransactions"));
         row(table, "raw consumer (kafka-clients)", map(results, "rawConsumer"));
         row(table, "Kafka Connect FileStreamSink (standalone)", map(results, "connectSink"));
         row(table, "hand-written consumer (kafka-clients)", map(results, "handWrittenConsumer"));
@@ -143,6 +144,9 @@ final class ResultsTable {
     }
 
     private static void row(StringBuilder table, String phase, Map<String, Object> result) {
+        if (result.isEmpty()) {
+            return;
+        }
         if (result.containsKey("skipped")) {
             table.append(String.format("| %s | skipped: %s | | | | |%n", phase, result.get("skipped")));
             return;

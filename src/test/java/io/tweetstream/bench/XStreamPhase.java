@@ -81,7 +81,6 @@ final class XStreamPhase implements AutoCloseable {
             }
             Map<String, String> settings = new LinkedHashMap<>(overrides);
             settings.put("kafka.topic", topicName);
-            settings.put("tweets.dedup.topic", topicName + ".seen-ids");
             settings.put("kafka.dlq.topic", topicName + ".dlq");
             settings.put("tweets.cursors.topic", topicName + ".cursors");
             settings.put("tweets.source", "x-v2-stream");

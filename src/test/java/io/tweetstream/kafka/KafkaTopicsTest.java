@@ -10,10 +10,10 @@ class KafkaTopicsTest {
 
     @Test
     void topicsAreNamePartitionsAndOptionallyCompact() {
-        String topics = "rk_hadoop:3, rk_hadoop.seen-ids:1,rk_hadoop.cursors:1:compact";
+        String topics = "rk_hadoop:3, rk_hadoop.dlq:1,rk_hadoop.cursors:1:compact";
 
         assertThat(KafkaTopics.parse(topics)).containsExactly(new TopicSpec("rk_hadoop", 3, false),
-                new TopicSpec("rk_hadoop.seen-ids", 1, false), new TopicSpec("rk_hadoop.cursors", 1, true));
+                new TopicSpec("rk_hadoop.dlq", 1, false), new TopicSpec("rk_hadoop.cursors", 1, true));
     }
 
     @Test

@@ -43,6 +43,8 @@ public abstract class RouteFileTestSupport extends CamelMainTestSupport {
         properties.put("camel.main.routes-include-pattern", pattern.toString());
         properties.put("kafka.topics.create", "false");
         properties.put("tweets.dedup.repository", "memorySeenTweetIds");
+        // published through the mocked kafka: endpoint; the transactions need a broker (ExactlyOnceIT)
+        properties.put("tweets.exactly-once", "false");
         properties.put("errors.retry.initial-delay-ms", "10");
         overrides(properties);
         return properties;

@@ -247,15 +247,28 @@ public class XRecentSearch {
     }
 
     /**
+     * When the page just read ends the pagination and moves the cursor: the cursor, as the exchange's
+     * {@link SourceCursors#PENDING} cursor, to be published with the page's tweets (in their Kafka
+     * transaction, with exactly-once publishing on).
+     */
+    public synchronized void pendingCursor(Exchange exchange) {
+        if (pollPagination == null && pollSinceId != null && !pollSinceId.equals(savedSinceId)) {
+            exchange.setProperty(SourceCursors.PENDING, cursors.pending(cursorKey(), cursorValue(pollSinceId)));
+        }
+    }
+
+    /**
      * Every tweet of the last page was handed over (published, dropped as a duplicate or parked):
      * what the poll learnt so far becomes the state, and a finished pagination's cursor is saved.
      */
-    public synchronized void pageDone() {
+    public synchronized void pageDone(Exchange exchange) {
+        SourceCursors.Cursor cursor = exchange.getProperty(SourceCursors.PENDING, SourceCursors.Cursor.class);
+        exchange.removeProperty(SourceCursors.PENDING);
         sinceId = pollSinceId;
         pagination = pollPagination;
         if (sinceId != null && !sinceId.equals(savedSinceId)) {
             try {
-                cursors.write(cursorKey(), cursorValue(sinceId));
+                cursors.save(cursor != null ? cursor : cursors.pending(cursorKey(), cursorValue(sinceId)));
                 savedSinceId = sinceId;
                 LOG.debug("Cursor of '{}' saved: since_id {}", effectiveQuery(), sinceId);
             } catch (RuntimeException e) {

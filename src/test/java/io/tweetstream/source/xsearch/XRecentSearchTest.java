@@ -57,6 +57,11 @@ class XRecentSearchTest {
         search.setCursors(cursors);
     }
 
+    /** The route's pageDone step, with an exchange of its own (no cursor moved with the page). */
+    private void pageDone() {
+        search.pageDone(new DefaultExchange(context));
+    }
+
     @AfterAll
     static void closeContext() throws Exception {
         context.close();
@@ -73,7 +78,7 @@ class XRecentSearchTest {
                 .doesNotContainKeys("since_id", "next_token");
         assertThat(ids(answer(200, "search-page-1"))).hasSize(5).first().isEqualTo("1861400000000000010");
         assertThat(search.hasNextPage()).isTrue();
-        search.pageDone();
+        pageDone();
         assertThat(cursors.saved).as("not before the last page").isEmpty();
 
         assertThat(request()).containsEntry("next_token", "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl")
@@ -82,7 +87,7 @@ class XRecentSearchTest {
                 "1861400000000000003");
         assertThat(search.hasNextPage()).isFalse();
         assertThat(cursors.saved).as("not before the page's tweets are handed over").isEmpty();
-        search.pageDone();
+        pageDone();
 
         assertThat(cursors.saved).containsOnlyKeys(KEY);
         assertThat(Tweets.JSON.readTree(cursors.saved.get(KEY)).get("sinceId").asText()).isEqualTo("1861400000000000010");
@@ -96,7 +101,7 @@ class XRecentSearchTest {
         assertThat(search.begin()).isTrue();
         assertThat(request()).containsEntry("since_id", "1861400000000000010").doesNotContainKey("next_token");
         assertThat(ids(answer(200, "search-newer"))).hasSize(3);
-        search.pageDone();
+        pageDone();
 
         assertThat(search.sinceId()).isEqualTo("1861400000000000013");
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000013\"");
@@ -109,7 +114,7 @@ class XRecentSearchTest {
         search.begin();
         request();
         assertThat(answer(200, "search-empty")).isEmpty();
-        search.pageDone();
+        pageDone();
 
         assertThat(search.sinceId()).isEqualTo("1861400000000000010");
         assertThat(cursors.writes).isZero();
@@ -124,14 +129,14 @@ class XRecentSearchTest {
         assertThat(request()).containsEntry("since_id", "1861300000000000000");
         answer(200, "search-page-1");
         assertThat(search.hasNextPage()).isFalse();
-        search.pageDone();
+        pageDone();
         assertThat(cursors.writes).isZero();
 
         assertThat(search.begin()).isTrue();
         assertThat(request()).containsEntry("since_id", "1861300000000000000")
                 .containsEntry("next_token", "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl");
         answer(200, "search-page-2");
-        search.pageDone();
+        pageDone();
 
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000010\"");
     }
@@ -144,7 +149,7 @@ class XRecentSearchTest {
         request();
         answer(200, "search-page-1");
         assertThat(search.hasNextPage()).isFalse();
-        search.pageDone();
+        pageDone();
 
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000010\"");
         search.begin();
@@ -173,10 +178,10 @@ class XRecentSearchTest {
         assertThat(request()).containsEntry("since_id", "1861300000000000000");
         assertThat(answer(400, "error-400-since-id")).isEmpty();
         assertThat(search.hasNextPage()).as("asked again at once").isTrue();
-        search.pageDone();
+        pageDone();
         assertThat(request()).doesNotContainKey("since_id");
         answer(200, "search-newer");
-        search.pageDone();
+        pageDone();
 
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000013\"");
         assertThat(strategy.state().consecutiveFailures()).isZero();
@@ -190,12 +195,12 @@ class XRecentSearchTest {
         search.begin();
         request();
         answer(200, "search-page-1");
-        search.pageDone();
+        pageDone();
         request();
         assertThat(answer(429, "error-429", Map.of("x-rate-limit-remaining", "0",
                 "x-rate-limit-reset", Long.toString(reset.getEpochSecond())))).isEmpty();
         assertThat(search.hasNextPage()).isFalse();
-        search.pageDone();
+        pageDone();
 
         assertThat(strategy.state().condition()).isEqualTo(Condition.RATE_LIMITED);
         assertThat(search.begin()).as("before the reset").isFalse();
@@ -215,7 +220,7 @@ class XRecentSearchTest {
                 "x-rate-limit-reset", Long.toString(reset.getEpochSecond())));
 
         assertThat(search.hasNextPage()).isFalse();
-        search.pageDone();
+        pageDone();
         assertThat(search.begin()).isFalse();
         clock.advance(Duration.ofSeconds(601));
         assertThat(search.begin()).isTrue();
@@ -292,7 +297,7 @@ class XRecentSearchTest {
         search.begin();
         request();
         answer(200, "search-newer");
-        search.pageDone();
+        pageDone();
         assertThat(search.sinceId()).isEqualTo("1861400000000000013");
         assertThat(cursors.saved.get(KEY)).contains("1861400000000000010");
 
@@ -300,7 +305,7 @@ class XRecentSearchTest {
         search.begin();
         request();
         answer(200, "search-empty");
-        search.pageDone();
+        pageDone();
 
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000013\"");
     }
@@ -332,7 +337,7 @@ class XRecentSearchTest {
         assertThat(search.begin()).isTrue();
         request();
         answer(200, "search-empty");
-        search.pageDone();
+        pageDone();
 
         clock.advance(Duration.ofSeconds(29));
         assertThat(search.begin()).as("29 s after the last poll").isFalse();
@@ -362,7 +367,7 @@ class XRecentSearchTest {
 
         List<V2Tweet> tweets = answer(200, "{\"data\":[],\"meta\":{\"result_count\":0,\"newest_id\":\""
                 + newestId + "\"}}");
-        search.pageDone();
+        pageDone();
 
         assertThat(tweets).isEmpty();
         assertThat(search.sinceId()).isEqualTo("1861400000000000010");
