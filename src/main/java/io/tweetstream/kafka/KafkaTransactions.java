@@ -248,6 +248,11 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
             units.forEach(unit -> unit.outcome().completeExceptionally(failure));
             return;
         } catch (RuntimeException e) {
+            if (fencedBy(e)) {
+                fenced(e);
+                units.forEach(unit -> unit.outcome().completeExceptionally(unavailable));
+                return;
+            }
             abort(current, e);
             units.forEach(unit -> unit.outcome().completeExceptionally(e));
             return;
@@ -283,6 +288,16 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
         }
     }
 
+    /** Whether a failure (or its cause: a failed send surfaces at the commit) says another producer fenced this one. */
+    private static boolean fencedBy(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The transaction failed: aborted, so none of it is visible; a producer that cannot abort is replaced. */
     private void abort(Producer<String, byte[]> current, RuntimeException cause) {
         try {
@@ -313,6 +328,9 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
         }
         if (producer != null) {
             return producer;
+        }
+        if (stopping) {
+            throw new KafkaException("The app is stopping: no new transactions of " + transactionalId);
         }
         Producer<String, byte[]> started = newProducer(producerProperties());
         try {
