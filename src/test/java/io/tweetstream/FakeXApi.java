@@ -2,6 +2,7 @@ package io.tweetstream;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -29,6 +30,17 @@ public final class FakeXApi implements AutoCloseable {
     public static final String SEARCH = "/2/tweets/search/recent";
     public static final String USAGE = "/2/usage/tweets";
     public static final String NEXT_TOKEN = "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl";
+    /** The posts of the fixture search-page-1 (the newest page, with {@link #NEXT_TOKEN}). */
+    public static final Set<String> PAGE_1 = Set.of("1861400000000000010", "1861400000000000009",
+            "1861400000000000008", "1861400000000000007", "1861400000000000006");
+    /** The posts of search-page-2, the page after {@link #NEXT_TOKEN}. */
+    public static final Set<String> PAGE_2 = Set.of("1861400000000000005", "1861400000000000004",
+            "1861400000000000003");
+    /** The posts of search-newer, newer than {@link #NEWEST_OF_PAGE_1}. */
+    public static final Set<String> NEWER = Set.of("1861400000000000013", "1861400000000000012",
+            "1861400000000000011");
+    /** The newest post of search-page-1: the cursor after its pagination. */
+    public static final String NEWEST_OF_PAGE_1 = "1861400000000000010";
 
     private final WireMockServer server;
 

@@ -379,13 +379,7 @@ public class XRecentSearch {
      * host ({@code http://127.0.0.1:8089}).
      */
     String path() {
-        String basePath;
-        try {
-            basePath = java.net.URI.create(apiBaseUrl).getPath();
-        } catch (IllegalArgumentException e) {
-            basePath = null;
-        }
-        return basePath == null || basePath.isEmpty() || basePath.equals("/") ? "2/" + PATH : PATH;
+        return io.tweetstream.source.x.XApiPath.below(apiBaseUrl, PATH);
     }
 
     /** The saved cursor (for tests and the health details). */

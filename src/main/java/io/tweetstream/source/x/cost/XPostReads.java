@@ -21,16 +21,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.tweetstream.kafka.SourceCursors;
+import io.tweetstream.metrics.AppMeters;
 import io.tweetstream.source.ApiSourceStatus;
 import io.tweetstream.source.SourceSetting;
 import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.x.V2Tweet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
-import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,9 +282,8 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
                 .tags(contextTag()).tag("source", source).tag("endpoint", endpoint).register(meters));
     }
 
-    private List<io.micrometer.core.instrument.Tag> contextTag() {
-        return camelContext == null ? List.of()
-                : List.of(io.micrometer.core.instrument.Tag.of(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()));
+    private List<Tag> contextTag() {
+        return AppMeters.contextTag(camelContext);
     }
 
     /**
@@ -296,8 +294,7 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
         if (registry != null) {
             return registry;
         }
-        MeterRegistry meters = camelContext == null ? new SimpleMeterRegistry()
-                : MicrometerUtils.getOrCreateMeterRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+        MeterRegistry meters = AppMeters.registry(camelContext);
         Gauge.builder("tweetstream.x.post.reads.today", this, XPostReads::distinctToday).tags(contextTag())
                 .description("Distinct posts read by the X sources in the current UTC day (what X bills)").register(meters);
         Gauge.builder("tweetstream.x.post.reads.cost", this, XPostReads::cost).baseUnit("usd").tags(contextTag())

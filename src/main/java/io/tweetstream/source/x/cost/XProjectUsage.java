@@ -17,16 +17,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.tweetstream.metrics.AppMeters;
 import io.tweetstream.source.ApiSourceStatus;
 import io.tweetstream.source.SourceSetting;
 import io.tweetstream.source.TweetSourceSettings;
+import io.tweetstream.source.x.XApiPath;
 import io.tweetstream.source.x.XProblem;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,15 +185,8 @@ public class XProjectUsage implements ApiSourceStatus, CamelContextAware {
         }
     }
 
-    /** {@code usage/tweets} after a base that names the API version, {@code 2/usage/tweets} after a bare host. */
     String path() {
-        String basePath;
-        try {
-            basePath = java.net.URI.create(apiBaseUrl).getPath();
-        } catch (IllegalArgumentException e) {
-            basePath = null;
-        }
-        return basePath == null || basePath.isEmpty() || basePath.equals("/") ? "2/" + PATH : PATH;
+        return XApiPath.below(apiBaseUrl, PATH);
     }
 
     private String where() {
@@ -205,8 +198,7 @@ public class XProjectUsage implements ApiSourceStatus, CamelContextAware {
         if (registry != null) {
             return registry;
         }
-        MeterRegistry meters = camelContext == null ? new io.micrometer.core.instrument.simple.SimpleMeterRegistry()
-                : MicrometerUtils.getOrCreateMeterRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+        MeterRegistry meters = AppMeters.registry(camelContext);
         Gauge.builder("tweetstream.x.usage.posts", this, u -> u.usage).tags(contextTag())
                 .description("X's count of the project's post reads this billing cycle (GET /2/usage/tweets project_usage)")
                 .register(meters);
@@ -222,7 +214,7 @@ public class XProjectUsage implements ApiSourceStatus, CamelContextAware {
     }
 
     private List<Tag> contextTag() {
-        return camelContext == null ? List.of() : List.of(Tag.of(MicrometerConstants.CAMEL_CONTEXT_TAG, camelContext.getName()));
+        return AppMeters.contextTag(camelContext);
     }
 
     @Override
