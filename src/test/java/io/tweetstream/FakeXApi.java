@@ -142,12 +142,7 @@ public final class FakeXApi implements AutoCloseable {
     /** A 200 of the usage endpoint in X's shape (project_usage and project_cap as strings). */
     public static ResponseDefinitionBuilder usage(long used, long cap, int capResetDay) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8")
-                .withBody(usageBody(used, cap, capResetDay));
-    }
-
-    static String usageBody(long used, long cap, int capResetDay) {
-        return "{\"data\":{\"cap_reset_day\":" + capResetDay + ",\"project_cap\":\"" + cap
-                + "\",\"project_id\":\"1369785403853424\",\"project_usage\":\"" + used + "\"}}";
+                .withBody(FakeXStream.usageBody(used, cap, capResetDay));
     }
 
     public static ResponseDefinitionBuilder serverError() {

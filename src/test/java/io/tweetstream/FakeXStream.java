@@ -176,7 +176,7 @@ public final class FakeXStream implements AutoCloseable {
     private volatile String token = DEFAULT_TOKEN;
     private volatile long keepAliveMillis = 500;
     private volatile long lingerMillis;
-    private volatile Answer usage = new Answer(200, Map.of(), FakeXApi.usageBody(0, 3_000_000, 17));
+    private volatile Answer usage = new Answer(200, Map.of(), usageBody(0, 3_000_000, 17));
 
     private final Object lock = new Object();
     // guarded by lock
@@ -245,6 +245,15 @@ public final class FakeXStream implements AutoCloseable {
     /** After a stream connection ends, attempts within this time still get 429 TooManyConnections (default 0). */
     public void setLingerMillis(long ms) {
         this.lingerMillis = Math.max(0, ms);
+    }
+
+    /**
+     * A body of {@code GET /2/usage/tweets} in X's shape ({@code project_usage} and {@code project_cap}
+     * as strings); also {@link FakeXApi}'s (here, since the benchmark runs this fake without WireMock).
+     */
+    public static String usageBody(long used, long cap, int capResetDay) {
+        return "{\"data\":{\"cap_reset_day\":" + capResetDay + ",\"project_cap\":\"" + cap
+                + "\",\"project_id\":\"1369785403853424\",\"project_usage\":\"" + used + "\"}}";
     }
 
     /** What {@code GET /2/usage/tweets} answers from now on. */

@@ -62,6 +62,7 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
     private final Clock clock;
     private final DailyPostReads today;
     private final Map<String, Counter> reads = new ConcurrentHashMap<>();
+    private final Object meterLock = new Object();
     private CamelContext camelContext;
     private volatile MeterRegistry registry;
 
@@ -290,7 +291,14 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
      * The meter registry, with the gauges registered once: the app's (camel-micrometer's), or one of
      * its own without a Camel context (unit tests).
      */
-    synchronized MeterRegistry meters() {
+    MeterRegistry meters() {
+        synchronized (meterLock) {
+            return registerMeters();
+        }
+    }
+
+    /** Not under this object's lock: a scrape reads the gauges under the registry's while they are registered. */
+    private MeterRegistry registerMeters() {
         if (registry != null) {
             return registry;
         }
