@@ -2,6 +2,7 @@ package io.tweetstream;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -11,8 +12,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -22,18 +22,32 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  * A fake X API v2 recent search on 127.0.0.1 (WireMock), answering with the JSON fixtures of
  * {@code src/test/resources/x-v2/}. Answers are chosen by the request's {@code since_id} and
  * {@code next_token}, as the real API's would be; a script plays answers one per request, the
- * last one repeated.
+ * last one repeated. {@code GET /2/usage/tweets} answers the project's usage ({@link #usage}; by
+ * default 0 of 3,000,000), also after {@link #reset}.
  */
 public final class FakeXApi implements AutoCloseable {
 
     public static final String SEARCH = "/2/tweets/search/recent";
+    public static final String USAGE = "/2/usage/tweets";
     public static final String NEXT_TOKEN = "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl";
+    /** The posts of the fixture search-page-1 (the newest page, with {@link #NEXT_TOKEN}). */
+    public static final Set<String> PAGE_1 = Set.of("1861400000000000010", "1861400000000000009",
+            "1861400000000000008", "1861400000000000007", "1861400000000000006");
+    /** The posts of search-page-2, the page after {@link #NEXT_TOKEN}. */
+    public static final Set<String> PAGE_2 = Set.of("1861400000000000005", "1861400000000000004",
+            "1861400000000000003");
+    /** The posts of search-newer, newer than {@link #NEWEST_OF_PAGE_1}. */
+    public static final Set<String> NEWER = Set.of("1861400000000000013", "1861400000000000012",
+            "1861400000000000011");
+    /** The newest post of search-page-1: the cursor after its pagination. */
+    public static final String NEWEST_OF_PAGE_1 = "1861400000000000010";
 
     private final WireMockServer server;
 
     public FakeXApi() {
         server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         server.start();
+        answerUsage(usage(0, 3_000_000, 17));
     }
 
     /** The base URL to give the app (X_API_BASE_URL). */
@@ -62,13 +76,37 @@ public final class FakeXApi implements AutoCloseable {
         }
     }
 
-    /** Forgets every answer and request. */
-    public void reset() {
-        server.resetAll();
+    /** Answers the usage endpoint so from now on. */
+    public void answerUsage(ResponseDefinitionBuilder response) {
+        server.stubFor(get(urlPathEqualTo(USAGE)).willReturn(response));
     }
 
+    /** Plays these answers to the usage endpoint, one per request, the last one repeated. */
+    public void scriptUsage(List<ResponseDefinitionBuilder> answers) {
+        for (int i = 0; i < answers.size(); i++) {
+            var mapping = get(urlPathEqualTo(USAGE)).inScenario("usage")
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answer " + i);
+            if (i < answers.size() - 1) {
+                mapping.willSetStateTo("answer " + (i + 1));
+            }
+            server.stubFor(mapping.willReturn(answers.get(i)));
+        }
+    }
+
+    /** Forgets every answer and request (the usage endpoint answers its default again). */
+    public void reset() {
+        server.resetAll();
+        answerUsage(usage(0, 3_000_000, 17));
+    }
+
+    /** The searches the fake API received (not the usage polls). */
     public List<LoggedRequest> requests() {
-        return server.findAll(anyRequestedFor(anyUrl()));
+        return server.findAll(getRequestedFor(urlPathEqualTo(SEARCH)));
+    }
+
+    /** The polls of the usage endpoint. */
+    public List<LoggedRequest> usageRequests() {
+        return server.findAll(getRequestedFor(urlPathEqualTo(USAGE)));
     }
 
     /** A header of the answer this request got (templated headers as sent). */
@@ -99,6 +137,12 @@ public final class FakeXApi implements AutoCloseable {
         return json(429, "error-429").withHeader("x-rate-limit-limit", "60").withHeader("x-rate-limit-remaining", "0")
                 .withHeader("x-rate-limit-reset", "{{now offset='" + seconds + " seconds' format='unix'}}")
                 .withTransformers("response-template");
+    }
+
+    /** A 200 of the usage endpoint in X's shape (project_usage and project_cap as strings). */
+    public static ResponseDefinitionBuilder usage(long used, long cap, int capResetDay) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8")
+                .withBody(FakeXStream.usageBody(used, cap, capResetDay));
     }
 
     public static ResponseDefinitionBuilder serverError() {

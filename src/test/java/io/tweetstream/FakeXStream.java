@@ -60,6 +60,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code Connection: close}.</li>
  * <li>{@code GET|POST /2/tweets/search/stream/rules}: list, add ({@code dry_run}) and delete rules.</li>
  * <li>{@code GET /2/tweets/search/recent}: search among the {@link #publish published} posts.</li>
+ * <li>{@code GET /2/usage/tweets}: the project's usage, {@link #setUsage} (by default 0 of 3,000,000).</li>
  * </ul>
  * Non-stream answers carry {@code Content-Length} and keep the connection open (HTTP/1.1
  * keep-alive) unless the request said {@code Connection: close} or was HTTP/1.0.
@@ -81,6 +82,8 @@ public final class FakeXStream implements AutoCloseable {
     public static final String RULES = "/2/tweets/search/stream/rules";
     /** Path of the recent search. */
     public static final String SEARCH = "/2/tweets/search/recent";
+    /** Path of the project's usage. */
+    public static final String USAGE = "/2/usage/tweets";
     /** Author of every post. */
     public static final String AUTHOR_ID = "2244994945";
     /** Id of the first post; each next post has the next id. */
@@ -173,6 +176,7 @@ public final class FakeXStream implements AutoCloseable {
     private volatile String token = DEFAULT_TOKEN;
     private volatile long keepAliveMillis = 500;
     private volatile long lingerMillis;
+    private volatile Answer usage = new Answer(200, Map.of(), usageBody(0, 3_000_000, 17));
 
     private final Object lock = new Object();
     // guarded by lock
@@ -241,6 +245,20 @@ public final class FakeXStream implements AutoCloseable {
     /** After a stream connection ends, attempts within this time still get 429 TooManyConnections (default 0). */
     public void setLingerMillis(long ms) {
         this.lingerMillis = Math.max(0, ms);
+    }
+
+    /**
+     * A body of {@code GET /2/usage/tweets} in X's shape ({@code project_usage} and {@code project_cap}
+     * as strings); also {@link FakeXApi}'s (here, since the benchmark runs this fake without WireMock).
+     */
+    public static String usageBody(long used, long cap, int capResetDay) {
+        return "{\"data\":{\"cap_reset_day\":" + capResetDay + ",\"project_cap\":\"" + cap
+                + "\",\"project_id\":\"1369785403853424\",\"project_usage\":\"" + used + "\"}}";
+    }
+
+    /** What {@code GET /2/usage/tweets} answers from now on. */
+    public void setUsage(int status, String jsonBody) {
+        this.usage = new Answer(status, Map.of(), jsonBody);
     }
 
     // ---------------------------------------------------------------- rules
@@ -679,12 +697,13 @@ public final class FakeXStream implements AutoCloseable {
         boolean stream = path.equals(STREAM);
         boolean rules = path.equals(RULES);
         boolean search = path.equals(SEARCH);
+        boolean usage = path.equals(USAGE);
         if (stream) {
             synchronized (lock) {
                 streamConnects++;
             }
         }
-        if (!stream && !rules && !search) {
+        if (!stream && !rules && !search && !usage) {
             respond(out, 404, Map.of(), "{\"errors\":[{\"message\":\"The requested resource could not be found: "
                     + escape(path) + "\"}],\"title\":\"Not Found Error\",\"detail\":\"Not Found\","
                     + "\"type\":\"https://api.twitter.com/2/problems/resource-not-found\"}", keepAlive);
@@ -705,7 +724,7 @@ public final class FakeXStream implements AutoCloseable {
         if (stream) {
             return handleStream(socket, in, out, keepAlive);
         }
-        Answer answer = rules ? handleRules(request) : handleSearch(request);
+        Answer answer = rules ? handleRules(request) : usage ? this.usage : handleSearch(request);
         respond(out, answer.status, answer.headers, answer.body, keepAlive);
         return keepAlive;
     }

@@ -17,7 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.tweetstream.FakeXApi.NEWER;
+import static io.tweetstream.FakeXApi.NEWEST_OF_PAGE_1;
 import static io.tweetstream.FakeXApi.NEXT_TOKEN;
+import static io.tweetstream.FakeXApi.PAGE_1;
+import static io.tweetstream.FakeXApi.PAGE_2;
 import static io.tweetstream.FakeXApi.page;
 import static io.tweetstream.FakeXApi.rateLimitedFor;
 import static io.tweetstream.FakeXApi.serverError;
@@ -34,13 +38,6 @@ class XSearchSourceIT {
     /** A recognisable dummy bearer token: it may never show up in the output, metrics or health. */
     private static final String TOKEN = "xb-DUMMY-3c9e71f0aa";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Set<String> PAGE_1 = Set.of("1861400000000000010", "1861400000000000009",
-            "1861400000000000008", "1861400000000000007", "1861400000000000006");
-    private static final Set<String> PAGE_2 = Set.of("1861400000000000005", "1861400000000000004",
-            "1861400000000000003");
-    private static final Set<String> NEWER = Set.of("1861400000000000013", "1861400000000000012",
-            "1861400000000000011");
-    private static final String NEWEST_OF_PAGE_1 = "1861400000000000010";
 
     @TempDir
     Path dataDir;

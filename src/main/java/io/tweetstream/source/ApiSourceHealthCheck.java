@@ -1,5 +1,7 @@
 package io.tweetstream.source;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,8 +13,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * cannot deliver tweets (the API refuses the credentials or the access tier, the stream has no
  * rules, it has been reconnecting for too long), UP otherwise. A rate limit or a passing error is
  * waited out and is not a fault of ours. The details say what the source last saw. Each API source
- * reports through {@link ApiSourceStatus}; this check finds the one serving {@code TWEETS_SOURCE}
- * in the registry.
+ * reports through {@link ApiSourceStatus}; this check asks every one serving {@code TWEETS_SOURCE}
+ * in the registry (the source itself, and for the X sources the post-read budget and X's usage): DOWN
+ * when any says so, with each reason.
  */
 public class ApiSourceHealthCheck extends AbstractHealthCheck {
 
@@ -30,18 +33,19 @@ public class ApiSourceHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("source", source);
-        Optional<ApiSourceStatus> status = !TweetSourceSettings.isApiSource(source) || getCamelContext() == null
-                ? Optional.empty()
+        List<ApiSourceStatus> statuses = !TweetSourceSettings.isApiSource(source) || getCamelContext() == null
+                ? List.of()
                 : getCamelContext().getRegistry().findByType(ApiSourceStatus.class).stream()
-                        .filter(candidate -> candidate.serves(source)).findFirst();
-        if (status.isEmpty()) {
+                        .filter(candidate -> candidate.serves(source))
+                        .sorted(Comparator.comparing(candidate -> candidate.getClass().getName())).toList();
+        if (statuses.isEmpty()) {
             builder.message("No Twitter or X API source in use").up();
             return;
         }
-        status.get().details().forEach(builder::detail);
-        Optional<String> notReady = status.get().notReadyReason();
-        if (notReady.isPresent()) {
-            builder.message(notReady.get()).down();
+        statuses.forEach(status -> status.details().forEach(builder::detail));
+        List<String> notReady = statuses.stream().map(ApiSourceStatus::notReadyReason).flatMap(Optional::stream).toList();
+        if (!notReady.isEmpty()) {
+            builder.message(String.join("; ", notReady)).down();
         } else {
             builder.up();
         }

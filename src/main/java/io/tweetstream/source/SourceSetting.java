@@ -27,6 +27,21 @@ public final class SourceSetting {
         return number;
     }
 
+    /** A decimal number of at least 0 ({@code 0.005}); {@code what} says what it counts (US dollars a post read). */
+    public static double decimal(String variable, String value, String what) {
+        String text = value == null ? "" : value.strip();
+        double number;
+        try {
+            number = new java.math.BigDecimal(text).doubleValue();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + "=" + text + " is not a decimal number of " + what);
+        }
+        if (number < 0) {
+            throw new IllegalArgumentException(variable + "=" + text + ": it must be at least 0 (" + what + ")");
+        }
+        return number;
+    }
+
     /** {@code true} or {@code false}, in any case. */
     public static boolean flag(String variable, String value) {
         String text = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);

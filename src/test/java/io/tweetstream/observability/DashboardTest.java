@@ -55,6 +55,28 @@ class DashboardTest {
     }
 
     @Test
+    void theDashboardShowsWhatTheXSourcesReadAndCostAgainstTheBudgetAndTheCap() throws Exception {
+        JsonNode dashboard = Tweets.JSON.readTree(Path.of("observability/grafana/dashboards/tweetstream.json").toFile());
+        List<String> expressions = new ArrayList<>();
+        dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> expressions.add(t.get("expr").asText())));
+
+        assertThat(expressions).as("reads per second").anyMatch(e -> e.contains("rate(tweetstream_x_post_reads_total["));
+        assertThat(expressions).as("distinct reads today and the budget in one panel").anySatisfy(e -> assertThat(e)
+                .contains("tweetstream_x_post_reads_today"));
+        assertThat(dashboard.get("panels")).as("a panel of today's reads against the budget").anySatisfy(panel -> {
+            String targets = panel.get("targets").toString();
+            assertThat(targets).contains("tweetstream_x_post_reads_today").contains("tweetstream_x_post_reads_budget");
+        });
+        assertThat(dashboard.get("panels")).as("a cost panel in US dollars").anySatisfy(panel -> {
+            assertThat(panel.get("targets").toString()).contains("tweetstream_x_post_reads_cost_usd");
+            assertThat(panel.at("/fieldConfig/defaults/unit").asText()).isEqualTo("currencyUSD");
+        });
+        assertThat(dashboard.get("panels")).as("a panel of X's usage against the cap").anySatisfy(panel ->
+                assertThat(panel.get("targets").toString()).contains("tweetstream_x_usage_posts")
+                        .contains("tweetstream_x_usage_cap"));
+    }
+
+    @Test
     void prometheusScrapesTheAppsMetricsPath() throws Exception {
         String prometheus = Files.readString(Path.of("observability/prometheus.yml"));
         String properties = Files.readString(Path.of("application.properties"));

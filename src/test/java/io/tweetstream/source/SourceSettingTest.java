@@ -32,4 +32,13 @@ class SourceSettingTest {
         assertThatThrownBy(() -> SourceSetting.flag("X_STREAM_GAP_FILL", "yes"))
                 .hasMessage("X_STREAM_GAP_FILL=yes is neither true nor false");
     }
+
+    @Test
+    void aDecimalIsReadAndANegativeOrNoNumberNamesTheVariable() {
+        assertThat(SourceSetting.decimal("X_POST_READ_PRICE_USD", " 0.005 ", "US dollars a post read")).isEqualTo(0.005);
+        assertThatThrownBy(() -> SourceSetting.decimal("X_POST_READ_PRICE_USD", "-1", "US dollars a post read"))
+                .hasMessage("X_POST_READ_PRICE_USD=-1: it must be at least 0 (US dollars a post read)");
+        assertThatThrownBy(() -> SourceSetting.decimal("X_POST_READ_PRICE_USD", "NaN", "US dollars a post read"))
+                .hasMessage("X_POST_READ_PRICE_USD=NaN is not a decimal number of US dollars a post read");
+    }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tweetstream.kafka.SourceCursors;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XProblem;
+import io.tweetstream.source.x.cost.XPostReads;
 import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.twitter.TwitterPollStrategy;
 import org.apache.camel.Exchange;
@@ -70,6 +71,7 @@ public class XRecentSearch {
     private Instant lastPollStarted;
     private TwitterPollStrategy pollStrategy;
     private SourceCursors cursors;
+    private XPostReads postReads = new XPostReads();
 
     // what every tweet handed over so far allows (committed by pageDone)
     private boolean loaded;
@@ -113,14 +115,15 @@ public class XRecentSearch {
 
     /**
      * Whether a poll starts now: not while the poll strategy waits (back-off, rate-limit reset,
-     * refused access), and not before the durable cursor could be read.
+     * refused access), not before the durable cursor could be read, and not while today's post reads
+     * are at X_DAILY_POST_READS_BUDGET.
      */
     public synchronized boolean begin() {
         Instant now = clock.instant();
         if (lastPollStarted != null && now.isBefore(lastPollStarted.plusMillis(pollDelayMs))) {
             return false;
         }
-        if (!pollStrategy.isDue() || !load()) {
+        if (!pollStrategy.isDue() || !load() || !postReads.mayRead()) {
             return false;
         }
         lastPollStarted = now;
@@ -131,9 +134,9 @@ public class XRecentSearch {
         return true;
     }
 
-    /** Whether the poll asks for another page now. */
+    /** Whether the poll asks for another page now (not once the last page reached the budget). */
     public synchronized boolean hasNextPage() {
-        return more && pollStrategy.isDue();
+        return more && pollStrategy.isDue() && postReads.mayRead();
     }
 
     /**
@@ -242,6 +245,7 @@ public class XRecentSearch {
             more = false;
         }
         List<V2Tweet> tweets = V2Tweet.of(answer);
+        postReads.read(TweetSourceSettings.X_V2_SEARCH, PATH, tweets);
         pollStrategy.succeeded(where(), tweets.size(), headers);
         return tweets;
     }
@@ -388,13 +392,7 @@ public class XRecentSearch {
      * host ({@code http://127.0.0.1:8089}).
      */
     String path() {
-        String basePath;
-        try {
-            basePath = java.net.URI.create(apiBaseUrl).getPath();
-        } catch (IllegalArgumentException e) {
-            basePath = null;
-        }
-        return basePath == null || basePath.isEmpty() || basePath.equals("/") ? "2/" + PATH : PATH;
+        return io.tweetstream.source.x.XApiPath.below(apiBaseUrl, PATH);
     }
 
     /** The saved cursor (for tests and the health details). */
@@ -437,5 +435,10 @@ public class XRecentSearch {
 
     public void setCursors(SourceCursors cursors) {
         this.cursors = cursors;
+    }
+
+    /** Counts the posts of each page and tells when the daily budget stops the polls. */
+    public void setPostReads(XPostReads postReads) {
+        this.postReads = postReads;
     }
 }

@@ -20,6 +20,7 @@ import io.tweetstream.source.RateLimitHeaders;
 import io.tweetstream.source.Pause;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XProblem;
+import io.tweetstream.source.x.cost.XPostReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public class StreamGapFill {
     private boolean stopped;
     private Thread worker;
     private volatile Counter posts;
+    private volatile XPostReads postReads = new XPostReads();
 
     StreamGapFill(XApiHttp http, StreamRules rules, StreamCursor cursor, ToLongFunction<V2Tweet> queue,
             Duration httpBackoff, Duration maxBackoff, int maxPages, Clock clock) {
@@ -106,6 +108,11 @@ public class StreamGapFill {
         this.posts = counter;
     }
 
+    /** Counts the posts of each page read, and stops the fill when the daily budget is reached. */
+    void readsCountedBy(XPostReads postReads) {
+        this.postReads = postReads;
+    }
+
     private void run() {
         while (true) {
             synchronized (this) {
@@ -142,11 +149,13 @@ public class StreamGapFill {
 
     /**
      * Queues the posts of every rule after {@code sinceId}; the queue position of the last one (or
-     * of nothing: the current position), or empty when stopped.
+     * of nothing: the current position), or empty when stopped or cut by X_DAILY_POST_READS_BUDGET (the
+     * posts read until then are queued, the gap stays held and is filled again once reads resume).
      */
     private Optional<Long> fillFrom(long sinceId, java.time.Instant from) {
         Map<String, V2Tweet> found = new TreeMap<>((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
         Map<String, List<String>> tags = new LinkedHashMap<>();
+        boolean budgetReached = false;
         for (StreamRules.Rule rule : rules.rules()) {
             if (unsearchable.contains(rule.value())) {
                 continue;
@@ -158,7 +167,11 @@ public class StreamGapFill {
                 continue;
             }
             if (!searchRule(rule, sinceId, from, found, tags)) {
-                return Optional.empty();
+                if (isStopped()) {
+                    return Optional.empty();
+                }
+                budgetReached = true;
+                break;
             }
         }
         long last = 0;
@@ -168,13 +181,19 @@ public class StreamGapFill {
                 posts.increment();
             }
         }
+        if (budgetReached) {
+            LOG.info("Gap {} not filled: X_DAILY_POST_READS_BUDGET reached; the {} post(s) found are queued, the gap is"
+                    + " searched again once reads resume", sinceId > 0 ? "after post " + sinceId : "since " + from,
+                    found.size());
+            return Optional.empty();
+        }
         LOG.info("Gap {} searched in recent search: {} post(s) found for {} rule(s) (those the stream delivered too"
                 + " are dropped as duplicates)", sinceId > 0 ? "after post " + sinceId : "since " + from, found.size(),
                 rules.rules().size());
         return Optional.of(last == 0 ? cursor.lastQueued() : last);
     }
 
-    /** One rule's pages; false when stopped. */
+    /** One rule's pages; false when stopped, or when X_DAILY_POST_READS_BUDGET stops reading. */
     private boolean searchRule(StreamRules.Rule rule, long sinceId, java.time.Instant from, Map<String, V2Tweet> found,
             Map<String, List<String>> tags) {
         String nextToken = null;
@@ -183,7 +202,7 @@ public class StreamGapFill {
                 : java.time.format.DateTimeFormatter.ISO_INSTANT.format(from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         int failures = 0;
         for (int page = 0; page < maxPages; ) {
-            if (isStopped()) {
+            if (isStopped() || !postReads.mayRead()) {
                 return false;
             }
             Map<String, String> query = new LinkedHashMap<>();
@@ -212,7 +231,9 @@ public class StreamGapFill {
             if (answer.status() == 200 && json != null && json.isObject()) {
                 failures = 0;
                 page++;
-                for (V2Tweet post : V2Tweet.of(json)) {
+                List<V2Tweet> read = V2Tweet.of(json);
+                postReads.read(io.tweetstream.source.TweetSourceSettings.X_V2_STREAM, PATH, read);
+                for (V2Tweet post : read) {
                     if (V2Tweet.isTweetId(post.id()) && Long.parseLong(post.id()) > Math.max(0, sinceId)) {
                         found.putIfAbsent(post.id(), post);
                         List<String> postTags = tags.computeIfAbsent(post.id(), id -> new ArrayList<>());

@@ -51,6 +51,7 @@ public class StreamMessages implements CamelContextAware {
      */
     private final Map<Long, Boolean> inFlight = new ConcurrentHashMap<>();
     private io.tweetstream.metrics.TweetMeters tweetMeters;
+    private io.tweetstream.source.x.cost.XPostReads postReads = new io.tweetstream.source.x.cost.XPostReads();
     private volatile Counter unparseable;
     private volatile Timer handover;
 
@@ -79,6 +80,7 @@ public class StreamMessages implements CamelContextAware {
                 LOG.debug("A message of the X stream without a post: {}", XProblem.excerpt(line.text()));
                 return null;
             }
+            postReads.read(io.tweetstream.source.TweetSourceSettings.X_V2_STREAM, XFilteredStream.PATH, post);
             meters();
             for (String tag : post.matchingRules()) {
                 postsByTag.computeIfAbsent(tag, t -> Counter.builder("tweetstream.x.stream.posts")
@@ -141,6 +143,11 @@ public class StreamMessages implements CamelContextAware {
     /** The flows' meters: a copy dropped while its post is in flight counts as a duplicate. */
     public void setTweetMeters(io.tweetstream.metrics.TweetMeters tweetMeters) {
         this.tweetMeters = tweetMeters;
+    }
+
+    /** Counts each post the stream delivered (gap fill counts its own pages). */
+    public void setPostReads(io.tweetstream.source.x.cost.XPostReads postReads) {
+        this.postReads = postReads;
     }
 
     public void setStream(XFilteredStream stream) {

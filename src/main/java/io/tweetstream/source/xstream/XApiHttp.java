@@ -1,7 +1,6 @@
 package io.tweetstream.source.xstream;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import io.tweetstream.source.x.XApiClient;
+import io.tweetstream.source.x.XApiPath;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -66,13 +66,7 @@ public class XApiHttp implements AutoCloseable {
     /** The URL of a path below X_API_BASE_URL, with this query (values URL-encoded); never a secret. */
     public String url(String path, Map<String, String> query) {
         String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
-        String basePath;
-        try {
-            basePath = URI.create(base).getPath();
-        } catch (IllegalArgumentException e) {
-            basePath = null;
-        }
-        String full = base + (basePath == null || basePath.isEmpty() || basePath.equals("/") ? "2/" : "") + path;
+        String full = base + XApiPath.below(base, path);
         StringBuilder url = new StringBuilder(full);
         char separator = '?';
         for (Map.Entry<String, String> parameter : query.entrySet()) {

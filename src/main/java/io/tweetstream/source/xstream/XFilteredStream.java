@@ -27,6 +27,7 @@ import io.tweetstream.source.TweetSourceSettings;
 import io.tweetstream.source.x.V2Tweet;
 import io.tweetstream.source.x.XApiClient;
 import io.tweetstream.source.x.XProblem;
+import io.tweetstream.source.x.cost.XPostReads;
 import io.tweetstream.source.Pause;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -79,10 +80,10 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     /** What the stream is doing, for readiness and the health details. */
     public enum Condition { STARTING, CONNECTING, CONNECTED, WAITING, RATE_LIMITED, TOO_MANY_CONNECTIONS, USAGE_CAPPED,
-        REFUSED, NO_RULES, INVALID_RULES, STOPPED }
+        REFUSED, NO_RULES, INVALID_RULES, BUDGET_PAUSED, STOPPED }
 
     /** Why a connection ended. */
-    enum End { DROP, STALL, OPERATIONAL_DISCONNECT, STOPPED }
+    enum End { DROP, STALL, OPERATIONAL_DISCONNECT, BUDGET, STOPPED }
 
     private final Clock clock;
     private CamelContext camelContext;
@@ -111,6 +112,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
     private String queueUri = "seda:x-v2-stream";
     private SourceCursors cursors;
     private XApiClient apiClient;
+    private XPostReads postReads = new XPostReads();
 
     // parts
     private StreamRules rules;
@@ -217,6 +219,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         cursor = new StreamCursor(cursors, cursorSaveIntervalMs, clock);
         gapFill = new StreamGapFill(http, rules, cursor, this::enqueue, Duration.ofMillis(backoffHttpMs),
                 Duration.ofMillis(backoffMaxMs), gapFillMaxPages, clock);
+        gapFill.readsCountedBy(postReads);
         template = camelContext.createProducerTemplate();
         meters();
         reader = new Thread(this::run, "x-v2-stream");
@@ -292,6 +295,10 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     continue;
                 }
                 if (!loadCursor()) {
+                    continue;
+                }
+                if (!postReads.mayRead()) {
+                    budgetPause();
                     continue;
                 }
                 connectAndRead();
@@ -502,6 +509,9 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                 if (ended != null) {
                     return ended;
                 }
+                if (!postReads.mayRead()) {
+                    return End.BUDGET;
+                }
             }
         }
         return End.STOPPED;
@@ -588,6 +598,13 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
         if (end == End.STOPPED || !running) {
             return;
         }
+        if (end == End.BUDGET) {
+            disconnect("budget");
+            LOG.info("X filtered stream disconnected after {} connected: {} reached, reconnecting at {} (the next UTC"
+                    + " day){}", Backoff.describe(connectedFor), XPostReads.BUDGET_VARIABLE, postReads.resumesAt(),
+                    gapFillEnabled ? "; gap fill then searches the posts of the pause" : "");
+            return;
+        }
         String reason = switch (end) {
             case STALL -> "stall";
             case OPERATIONAL_DISCONNECT -> "operational-disconnect";
@@ -670,6 +687,14 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                     reset.isPresent() ? ", after x-rate-limit-reset" : "");
             pause(wait);
         }
+    }
+
+    /** X_DAILY_POST_READS_BUDGET reached: not connected until the next UTC day (XPostReads writes the ERROR line). */
+    private void budgetPause() {
+        condition = Condition.BUDGET_PAUSED;
+        message = postReads.notReadyReason().orElse("not connected until today's X post reads are read from the"
+                + " cursors topic (" + XPostReads.BUDGET_VARIABLE + ")");
+        pause(Duration.ofSeconds(1));
     }
 
     /** A failure with a back-off: one WARN line each. */
@@ -778,7 +803,7 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
                 break;
         }
         Instant since = disconnectedSince;
-        if (since != null && running && Duration.between(since, clock.instant()).toMillis() > notReadyAfterMs) {
+        if (since != null && running && now != Condition.BUDGET_PAUSED && Duration.between(since, clock.instant()).toMillis() > notReadyAfterMs) {
             return Optional.of("The X filtered stream has not been connected for "
                     + Backoff.describe(Duration.between(since, clock.instant())) + " (X_STREAM_NOT_READY_AFTER_MS " + notReadyAfterMs
                     + "): " + message);
@@ -913,6 +938,11 @@ public class XFilteredStream extends EventNotifierSupport implements ApiSourceSt
 
     public void setCursors(SourceCursors cursors) {
         this.cursors = cursors;
+    }
+
+    /** Counts gap fill's reads; the daily budget it keeps stops the stream until the next UTC day. */
+    public void setPostReads(XPostReads postReads) {
+        this.postReads = postReads;
     }
 
     public void setApiClient(XApiClient apiClient) {

@@ -11,6 +11,7 @@ import io.tweetstream.MutableClock;
 import io.tweetstream.Tweets;
 import io.tweetstream.source.MemorySourceCursors;
 import io.tweetstream.source.x.V2Tweet;
+import io.tweetstream.source.x.cost.XPostReads;
 import io.tweetstream.source.twitter.TwitterPollStrategy;
 import io.tweetstream.source.twitter.TwitterPollStrategy.Condition;
 import org.apache.camel.CamelContext;
@@ -139,6 +140,32 @@ class XRecentSearchTest {
         pageDone();
 
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000010\"");
+    }
+
+    @Test
+    void theDailyBudgetReachedByAPageStopsThePaginationUntilTheNextUtcDayWhichGoesOnFromItsNextToken() {
+        XPostReads postReads = new XPostReads(clock);
+        postReads.setSource("x-v2-search");
+        postReads.setBudget("5");
+        search.setPostReads(postReads);
+        cursors.saved.put(KEY, OLD_CURSOR);
+
+        assertThat(search.begin()).isTrue();
+        request();
+        assertThat(ids(answer(200, "search-page-1"))).as("the page read is handed over in full").hasSize(5);
+        assertThat(search.hasNextPage()).as("no request for the next page").isFalse();
+        search.pageDone();
+        clock.advance(Duration.ofHours(1));
+        assertThat(search.begin()).as("no poll for the rest of the UTC day").isFalse();
+
+        clock.advance(Duration.ofHours(13));
+        assertThat(search.begin()).as("the next UTC day").isTrue();
+        assertThat(request()).containsEntry("since_id", "1861300000000000000")
+                .containsEntry("next_token", "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl");
+        answer(200, "search-page-2");
+        search.pageDone();
+        assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000010\"");
+        assertThat(postReads.distinctToday()).isEqualTo(3);
     }
 
     @Test
