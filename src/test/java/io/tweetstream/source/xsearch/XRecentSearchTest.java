@@ -154,7 +154,7 @@ class XRecentSearchTest {
         request();
         assertThat(ids(answer(200, "search-page-1"))).as("the page read is handed over in full").hasSize(5);
         assertThat(search.hasNextPage()).as("no request for the next page").isFalse();
-        search.pageDone();
+        pageDone();
         clock.advance(Duration.ofHours(1));
         assertThat(search.begin()).as("no poll for the rest of the UTC day").isFalse();
 
@@ -163,7 +163,7 @@ class XRecentSearchTest {
         assertThat(request()).containsEntry("since_id", "1861300000000000000")
                 .containsEntry("next_token", "b26v89c19zqg8o3fpzhnxb7y8lxhvi8h0uwb8jvkhvvyl");
         answer(200, "search-page-2");
-        search.pageDone();
+        pageDone();
         assertThat(cursors.saved.get(KEY)).contains("\"sinceId\":\"1861400000000000010\"");
         assertThat(postReads.distinctToday()).isEqualTo(3);
     }
