@@ -169,8 +169,9 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
      */
     public void publish(Exchange exchange) {
         List<?> body = exchange.getMessage().getBody(List.class);
-        List<Message> messages = new ArrayList<>(body == null ? 0 : body.size());
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(messages.size() + 1);
+        int size = body == null ? 0 : body.size();
+        List<Message> messages = new ArrayList<>(size);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(size + 1);
         if (body != null) {
             for (Object element : body) {
                 Message message = (Message) element;

@@ -15,11 +15,13 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * The bookkeeping of a batch of tweet events on its way to Kafka in tweets-to-kafka: which of them
@@ -131,15 +133,32 @@ public class TweetBatch {
                     if (transactions != null) {
                         transactions.start();
                     }
-                    ServiceHelper.startService(repository);
+                    try {
+                        ServiceHelper.startService(repository);
+                    } catch (RuntimeException e) {
+                        // Kafka down, the tweet topic missing: the batch waits and is sent again
+                        // (source-errors), nothing is lost; the message says what to fix
+                        throw e instanceof KafkaException ? e : new KafkaException(rootMessage(e), e);
+                    }
                     started = true;
                 }
             }
         }
     }
 
+    private static String rootMessage(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof RuntimeCamelException)) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** Destroy method: the repository stopped, if a batch started it. */
     public void close() {
-        ServiceHelper.stopService(repository);
+        if (started) {
+            ServiceHelper.stopService(repository);
+        }
     }
 
     public void setRepository(IdempotentRepository repository) {

@@ -38,6 +38,34 @@ class TweetBatchTest {
     }
 
     @Test
+    void publishedIdsThatCannotBeReadBackFailTheBatchAsAKafkaFailureSoItIsSentAgainAndTheReadIsTriedAgain() {
+        TweetBatch unread = new TweetBatch();
+        TweetMeters meters = new TweetMeters();
+        meters.setCamelContext(context);
+        unread.setTweetMeters(meters);
+        int[] starts = {0};
+        unread.setRepository(new MemoryIdempotentRepository() {
+            @Override
+            protected void doStart() throws Exception {
+                if (starts[0]++ == 0) {
+                    throw new IllegalStateException("Topic rk_hadoop (KAFKA_TOPIC) does not exist on 127.0.0.1:9092");
+                }
+                super.doStart();
+            }
+        });
+        Exchange exchange = new DefaultExchange(context);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> unread.dropPublished(List.of(event("1")), "sample", exchange))
+                .as("source-errors retries Kafka failures until they pass; any other failure would park the batch")
+                .isInstanceOf(org.apache.kafka.common.KafkaException.class)
+                .hasMessage("Topic rk_hadoop (KAFKA_TOPIC) does not exist on 127.0.0.1:9092");
+        assertThat(unread.dropPublished(List.of(event("1")), "sample", exchange)).extracting(TweetEvent::id)
+                .containsExactly("1");
+        assertThat(starts[0]).isEqualTo(2);
+        unread.close();
+    }
+
+    @Test
     void anIdInFlightInAnotherBatchIsDroppedUntilThatBatchIsDoneAndOneKafkaRefusedGoesAgain() throws Exception {
         Exchange first = new DefaultExchange(context);
         Exchange second = new DefaultExchange(context);
