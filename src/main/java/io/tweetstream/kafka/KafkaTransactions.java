@@ -240,14 +240,16 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
                 lock.lock();
                 try {
                     transact(units);
+                } catch (RuntimeException e) {
+                    // whatever went wrong, no caller waits for ever, and the next batch gets a transaction
+                    units.forEach(unit -> unit.outcome().completeExceptionally(
+                            e instanceof KafkaException ? e : new KafkaException(e.toString(), e)));
                 } finally {
                     lock.unlock();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("The transactions of {} stopped: {}", transactionalId, e.toString(), e);
         } finally {
             failWaiting();
         }
