@@ -43,6 +43,7 @@ public class KafkaConsumerLag implements CamelContextAware {
     private String topic;
     private Admin admin;
     private KafkaConsumer<byte[], byte[]> probe;
+    private boolean closed;
     private long lastLag = -1;
     private Instant computedAt = Instant.EPOCH;
 
@@ -57,6 +58,9 @@ public class KafkaConsumerLag implements CamelContextAware {
     }
 
     synchronized long lag() {
+        if (closed) {
+            return -1;
+        }
         Instant now = clock.instant();
         if (Duration.between(computedAt, now).compareTo(CACHE) < 0) {
             return lastLag;
@@ -131,6 +135,8 @@ public class KafkaConsumerLag implements CamelContextAware {
             Map<String, Object> config = clientConfig.clientConfig();
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            // a group that never committed counts from offset 0: from the log's start when 0 is gone
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, (int) PROBED);
             config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
             probe = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -146,6 +152,7 @@ public class KafkaConsumerLag implements CamelContextAware {
     }
 
     public synchronized void close() {
+        closed = true;
         if (probe != null) {
             probe.close(Duration.ofSeconds(2));
             probe = null;

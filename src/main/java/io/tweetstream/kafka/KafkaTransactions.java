@@ -8,12 +8,13 @@ import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.tweetstream.event.RejectedTweet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -36,7 +37,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -181,6 +181,12 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
             }
         }
         SourceCursors.Cursor cursor = exchange.getProperty(SourceCursors.PENDING, SourceCursors.Cursor.class);
+        // a cursor moves past every tweet of the batch, the rejected ones too, which are parked after
+        // this step: with any, the cursor is left to the source, which saves it once they are parked
+        List<?> rejected = exchange.getVariable(RejectedTweet.VARIABLE, List.class);
+        if (cursor != null && rejected != null && !rejected.isEmpty()) {
+            cursor = null;
+        }
         if (cursor != null) {
             records.add(cursor.record());
         }
@@ -198,20 +204,41 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
 
     /** Sends the records in a transaction (shared with records handed over meanwhile); returns once it is committed. */
     public List<RecordMetadata> commit(List<ProducerRecord<String, byte[]>> records) {
+        Unit unit = hand(records);
+        try {
+            return unit.outcome().join();
+        } catch (CompletionException e) {
+            throw retriable(e.getCause());
+        }
+    }
+
+    /**
+     * As {@link #commit(List)}, waiting no longer than {@code timeout} (the records may still be
+     * committed later, in order with what is handed over after them).
+     */
+    public List<RecordMetadata> commit(List<ProducerRecord<String, byte[]>> records, Duration timeout) {
+        Unit unit = hand(records);
+        try {
+            return unit.outcome().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw retriable(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KafkaException("Not committed within " + timeout.toSeconds() + " s (transactional id "
+                    + transactionalId + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException(e);
+        }
+    }
+
+    private Unit hand(List<ProducerRecord<String, byte[]>> records) {
         Unit unit = new Unit(records, new CompletableFuture<>());
         startCommitter();
         waiting.add(unit);
         if (stopping) {
             failWaiting();
         }
-        try {
-            return unit.outcome().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new KafkaException(e.getCause());
-        }
+        return unit;
     }
 
     private synchronized void startCommitter() {
@@ -240,10 +267,12 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
                 lock.lock();
                 try {
                     transact(units);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     // whatever went wrong, no caller waits for ever, and the next batch gets a transaction
-                    units.forEach(unit -> unit.outcome().completeExceptionally(
-                            e instanceof KafkaException ? e : new KafkaException(e.toString(), e)));
+                    units.forEach(unit -> unit.outcome().completeExceptionally(retriable(e)));
+                    if (e instanceof Error error) {
+                        throw error;
+                    }
                 } finally {
                     lock.unlock();
                 }
@@ -251,8 +280,16 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            synchronized (this) {
+                committer = null;
+            }
             failWaiting();
         }
+    }
+
+    /** A failure as the source routes retry it (source-errors retries Kafka failures until they pass). */
+    private static KafkaException retriable(Throwable failure) {
+        return failure instanceof KafkaException kafka ? kafka : new KafkaException(failure.toString(), failure);
     }
 
     /** The app stops: batches not taken by a transaction yet fail (their sources send them again at the next start). */
@@ -274,6 +311,7 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
             return;
         }
         List<List<Future<RecordMetadata>>> sent = new ArrayList<>(units.size());
+        long began = System.nanoTime();
         try {
             current.beginTransaction();
             for (Unit unit : units) {
@@ -284,9 +322,8 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
                 sent.add(futures);
             }
             commitTransaction(current);
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            fenced(e);
-            units.forEach(unit -> unit.outcome().completeExceptionally(unavailable));
+        } catch (ProducerFencedException e) {
+            fencedOrTimedOut(e, began, units);
             return;
         } catch (OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
             // the producer cannot go on: a new one (the same transactional id) is started for the next batch
@@ -296,12 +333,17 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
             return;
         } catch (RuntimeException e) {
             if (fencedBy(e)) {
-                fenced(e);
-                units.forEach(unit -> unit.outcome().completeExceptionally(unavailable));
+                fencedOrTimedOut(e, began, units);
                 return;
             }
+            // InvalidProducerEpochException and the other abortable errors: abort, and the batch goes
+            // again; a producer in a state Kafka reports as IllegalStateException is replaced
             abort(current, e);
-            units.forEach(unit -> unit.outcome().completeExceptionally(e));
+            if (!(e instanceof KafkaException)) {
+                closeProducer();
+            }
+            KafkaException failure = retriable(e);
+            units.forEach(unit -> unit.outcome().completeExceptionally(failure));
             return;
         }
         for (int i = 0; i < units.size(); i++) {
@@ -335,14 +377,34 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
         }
     }
 
-    /** Whether a failure (or its cause: a failed send surfaces at the commit) says another producer fenced this one. */
+    /** Whether a failure (or its cause: a failed send surfaces at the commit) says this producer was fenced. */
     private static boolean fencedBy(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+            if (t instanceof ProducerFencedException) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Fenced: by another producer of the same transactional id (for good), or, when this transaction
+     * was open longer than the transaction time-out (Kafka down meanwhile), by the coordinator that
+     * aborted it; then a new producer is started for the next batch.
+     */
+    private void fencedOrTimedOut(RuntimeException e, long began, List<Unit> units) {
+        long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        if (openMs >= transactionTimeoutMs) {
+            closeProducer();
+            KafkaException failure = new KafkaException("The transaction of " + transactionalId + " was open " + openMs
+                    + " ms, longer than KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS (" + transactionTimeoutMs + "), and Kafka"
+                    + " aborted it: its batch is sent again", e);
+            LOG.warn(failure.getMessage());
+            units.forEach(unit -> unit.outcome().completeExceptionally(failure));
+            return;
+        }
+        fenced(e);
+        units.forEach(unit -> unit.outcome().completeExceptionally(unavailable));
     }
 
     /** The transaction failed: aborted, so none of it is visible; a producer that cannot abort is replaced. */

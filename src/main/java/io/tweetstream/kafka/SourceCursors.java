@@ -103,7 +103,7 @@ public class SourceCursors {
     public synchronized void write(String key, String value) {
         if (transactions != null && transactions.enabled()) {
             try {
-                transactions.commit(java.util.List.of(pending(key, value).record()));
+                transactions.commit(java.util.List.of(pending(key, value).record()), timeout.multipliedBy(2));
             } catch (RuntimeException e) {
                 throw new IllegalStateException("Could not save the cursor " + key + " to topic " + topic + " on "
                         + bootstrapServers() + ": " + e.getMessage(), e);

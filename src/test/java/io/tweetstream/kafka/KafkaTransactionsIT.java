@@ -41,7 +41,7 @@ class KafkaTransactionsIT {
     static void start() {
         broker = EmbeddedKafkaBroker.start("127.0.0.1", 0, dataDir, 1);
         KafkaTopics.createMissing(broker.bootstrapServers(), Map.of("tx-tweets", 3, "tx-cursors", 1, "tx-shared", 3,
-                "tx-aborted", 1, "tx-fenced", 1));
+                "tx-aborted", 1, "tx-fenced", 1, "tx-rejected", 1));
         context = new DefaultCamelContext();
         context.start();
     }
@@ -71,6 +71,25 @@ class KafkaTransactionsIT {
             List<?> metadata = ((Message) message).getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
             assertThat(metadata).singleElement().satisfies(m -> assertThat(((RecordMetadata) m).hasOffset()).isTrue());
         }
+        transactions.close();
+    }
+
+    @Test
+    void aBatchWithARejectedTweetLeavesItsCursorToTheSourceWhichSavesItOnceTheTweetIsParked() {
+        KafkaTransactions transactions = transactions("tx-rejected", "tx-rejected");
+        SourceCursors cursors = new SourceCursors();
+        cursors.setTopic("tx-cursors");
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getMessage().setBody(List.of(record("rejected-batch-1")));
+        exchange.setVariable(io.tweetstream.event.RejectedTweet.VARIABLE, List.of("a tweet without a user"));
+        SourceCursors.Cursor cursor = cursors.pending("x-v2-search:rejected", "{\"sinceId\":\"9\"}");
+        exchange.setProperty(SourceCursors.PENDING, cursor);
+
+        transactions.publish(exchange);
+
+        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-rejected")).containsExactly("rejected-batch-1");
+        assertThat(cursor.isWritten()).as("a crash before the rejected tweet is parked must not skip it").isFalse();
+        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-cursors")).doesNotContain("x-v2-search:rejected");
         transactions.close();
     }
 
