@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,34 +104,28 @@ class DeadLetterIT {
             int consumed = samples + goodIds.size();
             await().atMost(WAIT).untilAsserted(() -> {
                 String metrics = app.get("/observe/metrics").getValue();
-                assertThat(sum(metrics, "tweetstream_tweets_received_total", "source=\"sample\"")).isEqualTo(samples);
-                assertThat(sum(metrics, "tweetstream_tweets_published_total", "source=\"sample\"")).isEqualTo(samples);
-                assertThat(sum(metrics, "tweetstream_tweets_consumed_total", "")).isEqualTo(consumed);
-                assertThat(sum(metrics, "tweetstream_deadlettered_total", "route=\"kafka-to-log\"")).isEqualTo(poison.size());
-                assertThat(sum(metrics, "tweetstream_freshness_created_seconds_count", "")).isEqualTo(consumed);
-                assertThat(sum(metrics, "tweetstream_freshness_ingested_seconds_count", "")).isEqualTo(consumed);
+                assertThat(PrometheusText.sum(metrics, "tweetstream_tweets_received_total", "source=\"sample\"")).isEqualTo(samples);
+                assertThat(PrometheusText.sum(metrics, "tweetstream_tweets_published_total", "source=\"sample\"")).isEqualTo(samples);
+                assertThat(PrometheusText.sum(metrics, "tweetstream_tweets_consumed_total", "")).isEqualTo(consumed);
+                assertThat(PrometheusText.sum(metrics, "tweetstream_deadlettered_total", "route=\"kafka-to-log\"")).isEqualTo(poison.size());
+                assertThat(PrometheusText.sum(metrics, "tweetstream_freshness_created_seconds_count", "")).isEqualTo(consumed);
+                assertThat(PrometheusText.sum(metrics, "tweetstream_freshness_ingested_seconds_count", "")).isEqualTo(consumed);
                 // Kafka's own client metrics of the routes' producers (tweets, dead letters) and consumer
-                assertThat(sum(metrics, "kafka_producer_record_send_total", "")).as("the sample and the parked records")
+                assertThat(PrometheusText.sum(metrics, "kafka_producer_record_send_total", "")).as("the sample and the parked records")
                         .isEqualTo(samples + poison.size());
-                assertThat(sum(metrics, "kafka_producer_record_error_total", "")).isZero();
-                assertThat(sum(metrics, "kafka_consumer_fetch_manager_records_consumed_total", "")).isGreaterThanOrEqualTo(consumed);
+                assertThat(PrometheusText.sum(metrics, "kafka_producer_record_error_total", "")).isZero();
+                assertThat(PrometheusText.sum(metrics, "kafka_consumer_fetch_manager_records_consumed_total", "")).isGreaterThanOrEqualTo(consumed);
                 assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag_max{");
                 // the JVM's and the process's
-                assertThat(sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
-                assertThat(sum(metrics, "jvm_threads_live_threads", "")).isPositive();
-                assertThat(sum(metrics, "process_files_open_files", "")).isPositive();
+                assertThat(PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+                assertThat(PrometheusText.sum(metrics, "jvm_threads_live_threads", "")).isPositive();
+                assertThat(PrometheusText.sum(metrics, "process_files_open_files", "")).isPositive();
                 assertThat(metrics).contains("process_cpu_usage ", "jvm_gc_pause_seconds_count{");
             });
         }
     }
 
     /** Sum of the samples of a Prometheus metric whose labels contain {@code label}. */
-    static double sum(String metrics, String name, String label) {
-        return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .filter(line -> line.contains(label))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
     private static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (Header header : record.headers()) {

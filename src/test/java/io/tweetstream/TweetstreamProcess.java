@@ -126,6 +126,17 @@ public final class TweetstreamProcess implements AutoCloseable {
         return lines.stream().filter(condition).findFirst().orElseThrow();
     }
 
+    /**
+     * Waits until the tweet topic ({@code rk_hadoop}) of the app's embedded broker, on {@code brokerPort},
+     * holds every id for a read_committed reader; fails at once when the app could not start.
+     */
+    public void awaitTweetsOnTopic(int brokerPort, java.util.Set<String> ids, Duration timeout) {
+        awaitLine(line -> line.contains("Embedded Kafka broker"), timeout);
+        await().atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .failFast("the application exited:\n" + tail(), () -> anyLine(line -> line.contains("could not start")))
+                .until(() -> java.util.Set.copyOf(TopicReader.keys("127.0.0.1:" + brokerPort, "rk_hadoop")).containsAll(ids));
+    }
+
     /** The tweet ids of kafka-to-log's per-tweet lines, in order, duplicates included. */
     public List<String> loggedTweetIds() {
         List<String> ids = new ArrayList<>();

@@ -6,8 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -64,7 +62,7 @@ class XPostReadsIT {
         environment.put("X_DAILY_POST_READS_BUDGET", "5");
 
         try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
-            awaitTopicHolds(PAGE_1, app);
+            app.awaitTweetsOnTopic(port, PAGE_1, WAIT);
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 Map.Entry<Integer, String> ready = app.get("/observe/health/ready");
                 return ready.getKey() == 503 && ready.getValue().contains("X_DAILY_POST_READS_BUDGET reached");
@@ -78,11 +76,11 @@ class XPostReadsIT {
                     .contains("5 distinct posts read today").contains("budget 5").contains("T00:00:00Z")
                     .contains("x-v2-search");
             String metrics = app.get("/observe/metrics").getValue();
-            assertThat(value(metrics, "tweetstream_x_post_reads_total", "source=\"x-v2-search\"")).isEqualTo(5);
-            assertThat(value(metrics, "tweetstream_x_post_reads_today", "")).isEqualTo(5);
-            assertThat(value(metrics, "tweetstream_x_post_reads_cost_usd", "")).isEqualTo(0.025);
-            assertThat(value(metrics, "tweetstream_x_post_reads_budget", "")).isEqualTo(5);
-            assertThat(value(metrics, "tweetstream_x_post_reads_paused", "")).isEqualTo(1);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_total", "source=\"x-v2-search\"")).isEqualTo(5);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_today", "")).isEqualTo(5);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_cost_usd", "")).isEqualTo(0.025);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_budget", "")).isEqualTo(5);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_paused", "")).isEqualTo(1);
             app.stop();
             assertNoSecretIn(app);
         }
@@ -95,7 +93,7 @@ class XPostReadsIT {
             awaitUsagePolls(4);
             assertThat(api.requests()).isEmpty();
             assertThat(app.get("/observe/health/ready").getKey()).isEqualTo(503);
-            awaitTopicHolds(PAGE_1, app);
+            app.awaitTweetsOnTopic(port, PAGE_1, WAIT);
             assertTopicHoldsExactlyOnce(PAGE_1);
             app.stop();
         }
@@ -115,24 +113,24 @@ class XPostReadsIT {
 
         try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
             app.awaitLine(line -> line.contains("X usage endpoint") && line.contains("answers again"), WAIT);
-            awaitTopicHolds(union(PAGE_1, PAGE_2, NEWER), app);
+            app.awaitTweetsOnTopic(port, union(PAGE_1, PAGE_2, NEWER), WAIT);
             await().atMost(WAIT).until(() -> api.requests().stream().filter(r -> NEWEST.equals(sinceId(r))).count() >= 3);
             awaitUsagePolls(3);
             assertThat(app.get("/observe/health/ready").getKey()).isEqualTo(200);
             String metrics = app.get("/observe/metrics").getValue();
             // 5 + 3 + 3 + 3 + 3 + 0 ...
-            assertThat(value(metrics, "tweetstream_x_post_reads_total", "source=\"x-v2-search\"")).isEqualTo(17);
-            assertThat(value(metrics, "tweetstream_x_post_reads_today", "")).isEqualTo(11);
-            assertThat(value(metrics, "tweetstream_x_post_reads_cost_usd", "")).isEqualTo(0.055);
-            assertThat(value(metrics, "tweetstream_x_post_reads_budget", "")).isZero();
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_total", "source=\"x-v2-search\"")).isEqualTo(17);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_today", "")).isEqualTo(11);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_cost_usd", "")).isEqualTo(0.055);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_budget", "")).isZero();
             assertThat(metrics).as("the search never failed").doesNotContain("tweetstream_twitter_api_errors_total{");
             // the usage endpoint: each failure counted, the gauges from its answer once it answers
             for (String status : new String[] {"500", "429", "200", "-1"}) {
-                assertThat(value(metrics, "tweetstream_x_usage_errors_total", "status=\"" + status + "\"")).isEqualTo(1);
+                assertThat(PrometheusText.single(metrics, "tweetstream_x_usage_errors_total", "status=\"" + status + "\"")).isEqualTo(1);
             }
-            assertThat(value(metrics, "tweetstream_x_usage_posts", "")).isEqualTo(2_500_000);
-            assertThat(value(metrics, "tweetstream_x_usage_cap", "")).isEqualTo(3_000_000);
-            assertThat(value(metrics, "tweetstream_x_usage_cap_reset_day", "")).isEqualTo(12);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_usage_posts", "")).isEqualTo(2_500_000);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_usage_cap", "")).isEqualTo(3_000_000);
+            assertThat(PrometheusText.single(metrics, "tweetstream_x_usage_cap_reset_day", "")).isEqualTo(12);
             List<String> told = app.lines().stream().filter(line -> line.contains("X usage endpoint")).toList();
             assertThat(told).as("one line per failure streak, one when it answers again").hasSize(2);
             assertThat(told.get(0)).contains("WARN").contains("HTTP 500").contains("the sources go on");
@@ -177,9 +175,9 @@ class XPostReadsIT {
                 Set<String> streamed = stream.published().stream().filter(FakeXStream.Post::streamed)
                         .map(FakeXStream.Post::id).collect(Collectors.toSet());
                 assertThat(streamed).hasSizeGreaterThanOrEqualTo(8);
-                awaitTopicHolds(streamed, app);
+                app.awaitTweetsOnTopic(port, streamed, WAIT);
                 String metrics = app.get("/observe/metrics").getValue();
-                assertThat(value(metrics, "tweetstream_x_post_reads_total", "endpoint=\"tweets/search/stream\""))
+                assertThat(PrometheusText.single(metrics, "tweetstream_x_post_reads_total", "endpoint=\"tweets/search/stream\""))
                         .isEqualTo(streamed.size());
                 assertThat(metrics).containsPattern("tweetstream_x_stream_disconnects_total\\{[^}]*reason=\"budget\"[^}]*} 1\\.0");
                 assertThat(app.lines().stream().filter(line -> line.contains("ERROR")).toList()).singleElement()
@@ -228,32 +226,13 @@ class XPostReadsIT {
                 .withBody("{\"title\":\"error " + status + "\",\"type\":\"about:blank\",\"status\":" + status + "}");
     }
 
-    /** The value of the one series of this metric whose tags contain {@code tag}. */
-    private static double value(String metrics, String name, String tag) {
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{([^}]*)})? (\\S+)$").matcher(metrics);
-        List<Double> values = new java.util.ArrayList<>();
-        while (matcher.find()) {
-            if (matcher.group(2) == null ? tag.isEmpty() : matcher.group(2).contains(tag)) {
-                values.add(Double.parseDouble(matcher.group(3)));
-            }
-        }
-        assertThat(values).as("%s{%s} in\n%s", name, tag, metrics).hasSize(1);
-        return values.get(0);
-    }
-
     private static String sinceId(com.github.tomakehurst.wiremock.verification.LoggedRequest request) {
         var values = request.queryParameter("since_id");
         return values.isPresent() ? values.firstValue() : null;
     }
 
-    private void awaitTopicHolds(Set<String> ids, TweetstreamProcess app) {
-        app.awaitLine(line -> line.contains("Embedded Kafka broker"), WAIT);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
-                .failFast("the application exited:\n" + app.tail(), () -> app.anyLine(line -> line.contains("could not start")))
-                .until(() -> Set.copyOf(TopicReader.keys("127.0.0.1:" + port, "rk_hadoop")).containsAll(ids));
-    }
 
-    /** While the app runs, once {@link #awaitTopicHolds} saw them all. */
+    /** While the app runs, once {@link TweetstreamProcess#awaitTweetsOnTopic} saw them all. */
     private void assertTopicHoldsExactlyOnce(Set<String> ids) {
         List<String> keys = TopicReader.keys("127.0.0.1:" + port, "rk_hadoop");
         assertThat(keys).hasSameSizeAs(ids).containsExactlyInAnyOrderElementsOf(ids);

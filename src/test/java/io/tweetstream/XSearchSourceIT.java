@@ -62,7 +62,7 @@ class XSearchSourceIT {
         api.answer(null, null, page("search-page-1"));
         api.answer(null, NEXT_TOKEN, page("search-page-2").withFixedDelay(60_000));
         try (TweetstreamProcess app = TweetstreamProcess.start(environment())) {
-            awaitTopicHolds(PAGE_1, app);
+            app.awaitTweetsOnTopic(port, PAGE_1, WAIT);
             await().atMost(WAIT).until(() -> requests().stream().anyMatch(r -> NEXT_TOKEN.equals(param(r, "next_token"))));
             app.kill();
             assertNoSecretIn(app);
@@ -74,7 +74,7 @@ class XSearchSourceIT {
         api.answer(null, NEXT_TOKEN, page("search-page-2"));
         api.answer(NEWEST_OF_PAGE_1, null, page("search-empty"));
         try (TweetstreamProcess app = TweetstreamProcess.start(environment())) {
-            awaitTopicHolds(union(PAGE_1, PAGE_2), app);
+            app.awaitTweetsOnTopic(port, union(PAGE_1, PAGE_2), WAIT);
             await().atMost(WAIT).until(() -> requests().stream().anyMatch(r -> NEWEST_OF_PAGE_1.equals(param(r, "since_id"))));
             List<LoggedRequest> requests = requests();
             assertThat(param(requests.get(0), "since_id")).as("the crashed poll saved no cursor").isNull();
@@ -94,7 +94,7 @@ class XSearchSourceIT {
         api.answer(NEWEST_OF_PAGE_1, null, page("search-newer"));
         api.answer("1861400000000000013", null, page("search-empty"));
         try (TweetstreamProcess app = TweetstreamProcess.start(environment())) {
-            awaitTopicHolds(union(PAGE_1, PAGE_2, NEWER), app);
+            app.awaitTweetsOnTopic(port, union(PAGE_1, PAGE_2, NEWER), WAIT);
             assertThat(param(requests().get(0), "since_id")).as("from the saved cursor").isEqualTo(NEWEST_OF_PAGE_1);
             app.awaitLine(line -> line.contains("resuming after since_id " + NEWEST_OF_PAGE_1), WAIT);
             app.stop();
@@ -109,7 +109,7 @@ class XSearchSourceIT {
         api.answer("1861400000000000013", null, page("search-empty"));
 
         try (TweetstreamProcess app = TweetstreamProcess.start(environment())) {
-            awaitTopicHolds(NEWER, app);
+            app.awaitTweetsOnTopic(port, NEWER, WAIT);
             app.awaitLine(line -> line.contains("WARN") && line.contains("X API rate limit reached (HTTP 429)"), WAIT);
             app.awaitLine(line -> line.contains("WARN") && line.contains("HTTP 503 (server error)"), WAIT);
             app.awaitLine(line -> line.contains("X API answers again"), WAIT);
@@ -152,7 +152,7 @@ class XSearchSourceIT {
             });
             String health = app.get("/observe/health?data=true").getValue();
             assertThat(health).containsPattern("\"condition\"\\s*:\\s*\"REFUSED\"").doesNotContain(TOKEN);
-            awaitTopicHolds(NEWER, app);
+            app.awaitTweetsOnTopic(port, NEWER, WAIT);
             await().atMost(WAIT).until(() -> app.get("/observe/health/ready").getKey() == 200);
 
             List<String> refused = app.lines().stream().filter(line -> line.contains("refused the credentials")).toList();
@@ -202,12 +202,6 @@ class XSearchSourceIT {
         return api.requests().stream().sorted(Comparator.comparing(LoggedRequest::getLoggedDate)).toList();
     }
 
-    private void awaitTopicHolds(Set<String> ids, TweetstreamProcess app) {
-        app.awaitLine(line -> line.contains("Embedded Kafka broker"), WAIT);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
-                .failFast("the application exited:\n" + app.tail(), () -> app.anyLine(line -> line.contains("could not start")))
-                .until(() -> Set.copyOf(TopicReader.keys("127.0.0.1:" + port, "rk_hadoop")).containsAll(ids));
-    }
 
     private void assertTopicHoldsExactlyOnce(Set<String> ids) {
         List<String> keys = TopicReader.keysOnceStopped(port, dataDir, "rk_hadoop");

@@ -73,7 +73,7 @@ class XStreamSourceIT {
             publisher.start();
             // through the drop, the stall, the operational disconnect and the hostile last connection
             await().atMost(WAIT).until(() -> api.streamConnects() >= 5 && publisher.count() >= 60);
-            awaitTopicHolds(publisher.ids(), app);
+            app.awaitTweetsOnTopic(port, publisher.ids(), WAIT);
             String metrics = app.get("/observe/metrics").getValue();
             for (String reason : new String[] {"drop", "stall", "operational-disconnect", "http-429"}) {
                 assertThat(metrics).as("disconnects by %s", reason).containsPattern(
@@ -92,7 +92,7 @@ class XStreamSourceIT {
             int afterRestart = publisher.count();
             await().atMost(WAIT).until(() -> publisher.count() >= afterRestart + 10);
             publisher.stop();
-            awaitTopicHolds(publisher.ids(), app);
+            app.awaitTweetsOnTopic(port, publisher.ids(), WAIT);
 
             String metrics = app.get("/observe/metrics").getValue();
             assertThat(metrics).containsPattern("tweetstream_x_stream_connects_total(\\{[^}]*})? [1-9]")
@@ -145,7 +145,7 @@ class XStreamSourceIT {
             await().atMost(WAIT).until(() -> api.openStreams() == 1);
             await().atMost(WAIT).until(() -> app.get("/observe/health/ready").getKey() == 200);
             String id = api.publish("camel").id();
-            awaitTopicHolds(Set.of(id), app);
+            app.awaitTweetsOnTopic(port, Set.of(id), WAIT);
 
             List<String> refused = app.lines().stream().filter(line -> line.contains("refused the credentials")).toList();
             assertThat(refused).singleElement().asString().contains("ERROR").contains("HTTP 401")
@@ -236,12 +236,6 @@ class XStreamSourceIT {
         return environment;
     }
 
-    private void awaitTopicHolds(Set<String> ids, TweetstreamProcess app) {
-        app.awaitLine(line -> line.contains("Embedded Kafka broker"), WAIT);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
-                .failFast("the application exited:\n" + app.tail(), () -> app.anyLine(line -> line.contains("could not start")))
-                .until(() -> Set.copyOf(TopicReader.keys("127.0.0.1:" + port, "rk_hadoop")).containsAll(ids));
-    }
 
 
     private static void assertNoSecretIn(TweetstreamProcess app) {
