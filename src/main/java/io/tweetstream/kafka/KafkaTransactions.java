@@ -322,9 +322,6 @@ public class KafkaTransactions extends AbstractHealthCheck implements CamelConte
                 sent.add(futures);
             }
             commitTransaction(current);
-        } catch (ProducerFencedException e) {
-            fencedOrTimedOut(e, began, units);
-            return;
         } catch (OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
             // the producer cannot go on: a new one (the same transactional id) is started for the next batch
             closeProducer();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The published tweet ids on a real broker: read back from the tweet topic's latest committed
@@ -66,6 +67,10 @@ class KafkaSeenTweetIdsIT {
             producer.flush();
             producer.abortTransaction();
         }
+        // a commit returns before Kafka has written its markers; an app's read-back comes after them
+        // (its producer's start waits for them), so this one waits too
+        await().untilAsserted(() -> assertThat(io.tweetstream.TopicReader.keys(broker.bootstrapServers(),
+                "seen-transactions")).containsExactly("committed"));
 
         KafkaSeenTweetIds repository = repository("seen-transactions", 100);
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Exactly-once publishing on a real broker: all of a batch or none, shared commits, fencing, refusals. */
 class KafkaTransactionsIT {
@@ -64,8 +65,9 @@ class KafkaTransactionsIT {
 
         transactions.publish(exchange);
 
-        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-tweets")).containsExactlyInAnyOrder("1", "2", "3");
-        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-cursors")).containsExactly("x-v2-search:kafka");
+        // a commit returns before Kafka has written its markers: read_committed readers see it a moment later
+        committed("tx-tweets", keys -> assertThat(keys).containsExactlyInAnyOrder("1", "2", "3"));
+        committed("tx-cursors", keys -> assertThat(keys).containsExactly("x-v2-search:kafka"));
         assertThat(cursor.isWritten()).isTrue();
         for (Object message : exchange.getMessage().getBody(List.class)) {
             List<?> metadata = ((Message) message).getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
@@ -87,7 +89,7 @@ class KafkaTransactionsIT {
 
         transactions.publish(exchange);
 
-        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-rejected")).containsExactly("rejected-batch-1");
+        committed("tx-rejected", keys -> assertThat(keys).containsExactly("rejected-batch-1"));
         assertThat(cursor.isWritten()).as("a crash before the rejected tweet is parked must not skip it").isFalse();
         assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-cursors")).doesNotContain("x-v2-search:rejected");
         transactions.close();
@@ -111,8 +113,7 @@ class KafkaTransactionsIT {
             callers.shutdownNow();
             transactions.close();
         }
-        List<String> keys = TopicReader.keys(broker.bootstrapServers(), "tx-shared");
-        assertThat(keys).hasSize(200).doesNotHaveDuplicates();
+        committed("tx-shared", keys -> assertThat(keys).hasSize(200).doesNotHaveDuplicates());
     }
 
     @Test
@@ -126,8 +127,7 @@ class KafkaTransactionsIT {
                 .hasStackTraceContaining("RecordTooLargeException");
         transactions.commit(List.of(new ProducerRecord<>("tx-aborted", "next", "{}".getBytes(StandardCharsets.UTF_8))));
 
-        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-aborted"))
-                .as("the good record of the aborted batch is not visible").containsExactly("next");
+        committed("tx-aborted", keys -> assertThat(keys).as("the good record of the aborted batch is not visible").containsExactly("next"));
         transactions.close();
     }
 
@@ -148,7 +148,7 @@ class KafkaTransactionsIT {
         second.commit(List.of(new ProducerRecord<>("tx-fenced", "d", new byte[] {1})));
         assertThat(second.call().getState()).isEqualTo(HealthCheck.State.UP);
 
-        assertThat(TopicReader.keys(broker.bootstrapServers(), "tx-fenced")).containsExactly("a", "d");
+        committed("tx-fenced", keys -> assertThat(keys).containsExactly("a", "d"));
         first.close();
         second.close();
     }
@@ -175,6 +175,25 @@ class KafkaTransactionsIT {
     }
 
     @Test
+    void noBrokerAtAllIsToldAsSuchAndTheBatchWaitsAsAKafkaFailure() {
+        KafkaTransactions transactions = new KafkaTransactions();
+        transactions.setCamelContext(context);
+        transactions.setClientConfig(KafkaClientConfig.plaintext("127.0.0.1:1"));
+        transactions.setTransactionalId("tx-down");
+        transactions.setTopic("tx-down");
+        transactions.setMaxBlockMs(2_000);
+        transactions.check();
+
+        assertThatThrownBy(() -> transactions.commit(List.of(new ProducerRecord<>("tx-down", "a", new byte[] {1}))))
+                .as("a KafkaException: source-errors sends the batch again until Kafka answers")
+                .isInstanceOf(org.apache.kafka.common.KafkaException.class)
+                .hasMessageContaining("Kafka at 127.0.0.1:1 did not start the transactions of tx-down")
+                .hasMessageContaining("no broker answers (check KAFKA_BROKERS");
+        assertThat(transactions.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        transactions.close();
+    }
+
+    @Test
     void settingsThatCannotWorkWithTransactionsStopStartUpNamingTheVariable() {
         KafkaTransactions acks = new KafkaTransactions();
         acks.setTransactionalId("tx");
@@ -194,6 +213,12 @@ class KafkaTransactionsIT {
         off.setAcks("1");
         off.check();
         assertThat(off.enabled()).isFalse();
+    }
+
+    /** The topic's keys for a read_committed reader, once they satisfy the assertions (or the wait ends). */
+    private static void committed(String topic, java.util.function.Consumer<List<String>> assertions) {
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertions.accept(TopicReader.keys(broker.bootstrapServers(), topic)));
     }
 
     private static Message record(String id) {
