@@ -171,7 +171,7 @@ class DockerComposeTest {
 
     @Test
     void everyVariableGivenToTheAppIsASettingOfTheApp() {
-        String readme = read("README.md");
+        String configurationDoc = read("docs/configuration.md");
         Set<String> variables = new TreeSet<>();
         for (String app : appServices()) {
             variables.addAll(environment(app).keySet());
@@ -179,8 +179,8 @@ class DockerComposeTest {
         Set<String> settings = new LinkedHashSet<>();
         properties.stringPropertyNames().forEach(key -> settings.add(variable(key)));
         assertThat(variables).isNotEmpty().allSatisfy(variable -> assertThat(settings.contains(variable)
-                || readme.contains("`" + variable + "`"))
-                .as("%s is a key of application.properties or documented in README", variable).isTrue());
+                || configurationDoc.contains("| `" + variable + "` |"))
+                .as("%s is a key of application.properties or a variable of docs/configuration.md", variable).isTrue());
     }
 
     @Test

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * observability/alerts.yml is valid for Prometheus ({@code promtool check rules}), passes its unit
- * tests ({@code promtool test rules observability/alerts.test.yml}), queries only metrics README
+ * tests ({@code promtool test rules observability/alerts.test.yml}), queries only metrics docs/operations.md
  * documents, and each alert is complete, documented and tested both ways. promtool must be
  * installed (Debian: {@code apt-get install prometheus}; .ci/run installs it): without it the test
  * fails rather than skips, since a skipped check catches nothing.
@@ -32,6 +32,7 @@ class AlertRulesTest {
 
     private static final Path RULES = Path.of("observability/alerts.yml");
     private static final Path RULE_TESTS = Path.of("observability/alerts.test.yml");
+    private static final Path OPERATIONS_DOC = Path.of("docs/operations.md");
     private static final Pattern OUR_METRIC = Pattern.compile("tweetstream_[a-z_]+");
     private static final Pattern TABLE_METRIC = Pattern.compile("`(tweetstream_[a-z_]+)`");
     private static final Set<String> SEVERITIES = Set.of("critical", "warning");
@@ -47,9 +48,9 @@ class AlertRulesTest {
     }
 
     @Test
-    void everyMetricTheRulesQueryIsInReadmesMetricTable() throws Exception {
+    void everyMetricTheRulesQueryIsInTheMetricTableOfOperationsDoc() throws Exception {
         Set<String> documented = new TreeSet<>();
-        for (String line : Files.readAllLines(Path.of("README.md"))) {
+        for (String line : Files.readAllLines(OPERATIONS_DOC)) {
             if (line.startsWith("| `tweetstream_")) {
                 Matcher matcher = TABLE_METRIC.matcher(line.split("\\|")[1]);
                 while (matcher.find()) {
@@ -65,15 +66,15 @@ class AlertRulesTest {
             }
         }
 
-        assertThat(documented).as("metrics of README's table").hasSizeGreaterThan(15);
+        assertThat(documented).as("metrics of the table in %s", OPERATIONS_DOC).hasSizeGreaterThan(15);
         assertThat(queried).hasSizeGreaterThan(8);
         assertThat(queried).allSatisfy(metric -> assertThat(documented)
-                .as("README's metric table (Observability) lists %s, which alerts.yml queries", metric).contains(metric));
+                .as("the metric table of %s lists %s, which alerts.yml queries", OPERATIONS_DOC, metric).contains(metric));
     }
 
     @Test
-    void everyAlertHasSeverityForAndAnnotationsAndIsDocumentedInReadme() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
+    void everyAlertHasSeverityForAndAnnotationsAndIsDocumentedInOperationsDoc() throws Exception {
+        String doc = Files.readString(OPERATIONS_DOC);
         List<Map<String, Object>> rules = alertRules();
 
         assertThat(rules).hasSizeGreaterThan(8);
@@ -85,7 +86,7 @@ class AlertRulesTest {
             assertThat(String.valueOf(annotations.get("summary"))).as("summary of %s", alert).isNotBlank().isNotEqualTo("null");
             assertThat(String.valueOf(annotations.get("description"))).as("description of %s", alert).isNotBlank()
                     .isNotEqualTo("null");
-            assertThat(readme).as("README documents alert %s", alert).contains("`" + alert + "`");
+            assertThat(doc).as("%s documents alert %s", OPERATIONS_DOC, alert).contains("`" + alert + "`");
         }
     }
 

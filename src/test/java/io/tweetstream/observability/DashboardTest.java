@@ -15,15 +15,16 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Grafana dashboard and Prometheus configuration agree with the app and with README. */
+/** The Grafana dashboard and Prometheus configuration agree with the app and with docs/operations.md. */
 class DashboardTest {
 
+    private static final Path OPERATIONS_DOC = Path.of("docs/operations.md");
     private static final Pattern OUR_METRIC = Pattern.compile("tweetstream_[a-z_]+");
 
     @Test
-    void everyMetricTheDashboardQueriesIsDocumentedInReadme() throws Exception {
+    void everyMetricTheDashboardQueriesIsDocumentedInOperationsDoc() throws Exception {
         JsonNode dashboard = Tweets.JSON.readTree(Path.of("observability/grafana/dashboards/tweetstream.json").toFile());
-        String readme = Files.readString(Path.of("README.md"));
+        String doc = Files.readString(OPERATIONS_DOC);
         Set<String> metrics = new TreeSet<>();
         for (JsonNode panel : dashboard.get("panels")) {
             for (JsonNode target : panel.get("targets")) {
@@ -35,14 +36,14 @@ class DashboardTest {
         }
 
         assertThat(metrics).hasSizeGreaterThan(8);
-        assertThat(metrics).allSatisfy(metric -> assertThat(readme).as("README documents %s", metric).contains(metric));
+        assertThat(metrics).allSatisfy(metric -> assertThat(doc).as("docs/operations.md documents %s", metric).contains(metric));
         assertThat(dashboard.get("uid").asText()).isEqualTo("tweetstream");
     }
 
     @Test
-    void theDashboardShowsTheJvmProcessAndKafkaClientMetricsReadmeDocuments() throws Exception {
+    void theDashboardShowsTheJvmProcessAndKafkaClientMetricsOperationsDocDocuments() throws Exception {
         JsonNode dashboard = Tweets.JSON.readTree(Path.of("observability/grafana/dashboards/tweetstream.json").toFile());
-        String readme = Files.readString(Path.of("README.md"));
+        String doc = Files.readString(OPERATIONS_DOC);
         List<String> expressions = new ArrayList<>();
         dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> expressions.add(t.get("expr").asText())));
 
@@ -50,7 +51,7 @@ class DashboardTest {
                 "kafka_producer_record_send_total", "kafka_producer_record_error_total",
                 "kafka_consumer_fetch_manager_records_lag_max")) {
             assertThat(expressions).as("a panel queries %s", metric).anyMatch(e -> e.contains(metric));
-            assertThat(readme).as("README documents %s", metric).contains(metric);
+            assertThat(doc).as("docs/operations.md documents %s", metric).contains(metric);
         }
     }
 
