@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The same route files and application.properties run by Camel JBang ({@code camel run}, its main
  * from Maven Central) instead of the packaged app, with the jar's classes for the beans, against
- * the standalone development broker: the README's commands, and the sample tweets flow.
+ * the standalone development broker: the commands of docs/development.md, and the sample tweets flow.
  */
 class CamelJBangIT {
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * bench/run as README gives it, on the packaged jar and the compiled test sources (where the
+ * bench/run as docs/performance.md gives it, on the packaged jar and the compiled test sources (where the
  * benchmark and the fake X stream live), with small numbers: every phase runs, and results.json
  * holds every documented figure with a plausible value. (The figures themselves are the
  * benchmark's business, never a test's.)

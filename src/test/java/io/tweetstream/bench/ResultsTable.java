@@ -3,7 +3,7 @@ package io.tweetstream.bench;
 import java.util.List;
 import java.util.Map;
 
-/** The benchmark's results as the Markdown table README shows, and the targets they are held to. */
+/** The benchmark's results as the Markdown table of results.md (docs/performance.md), and the targets they are held to. */
 final class ResultsTable {
 
     /** Issue 13's targets: the routes against the raw clients and the anchors, CPU per tweet, latency at 10,000/s. */

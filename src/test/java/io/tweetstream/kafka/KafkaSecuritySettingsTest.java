@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KafkaSecuritySettingsTest extends RouteFileTestSupport {
 
-    /** The Kafka client settings tweetstream manages (README, Kafka security). */
+    /** The Kafka client settings tweetstream manages (docs/production.md, Security). */
     private static final List<String> MANAGED = List.of("security.protocol", "sasl.mechanism", "sasl.jaas.config",
             "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.type", "ssl.keystore.location",
             "ssl.keystore.password", "ssl.keystore.type", "ssl.key.password", "ssl.endpoint.identification.algorithm");
