@@ -42,6 +42,15 @@ class DocsTest {
     }
 
     @Test
+    void theSettingsOfTheReadmeHaveTheDefaultsOfTheConfigurationGuide() throws IOException {
+        Map<String, String> readme = defaults(README);
+        Map<String, String> guide = defaults(DOCS.resolve("configuration.md"));
+        assertThat(readme).as("the settings table of README").hasSize(10);
+        readme.forEach((variable, value) -> assertThat(guide).as("docs/configuration.md on %s", variable)
+                .containsEntry(variable, value));
+    }
+
+    @Test
     void eachGuideOpensWithWhatTheReaderWillHaveDone() throws IOException {
         List<Path> guides = guides();
         assertThat(guides).as("guides in docs/").hasSizeGreaterThanOrEqualTo(5);
@@ -115,6 +124,18 @@ class DocsTest {
         String licence = Files.readString(Path.of("LICENSE"), StandardCharsets.UTF_8);
         assertThat(licence).startsWith("MIT License").contains("Copyright (c) 2026 tweetstream contributors",
                 "THE SOFTWARE IS PROVIDED \"AS IS\"");
+    }
+
+    /** The rows of a page's tables whose first cell is one variable and whose second is its default. */
+    private static Map<String, String> defaults(Path page) throws IOException {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(page, StandardCharsets.UTF_8)) {
+            Matcher row = Pattern.compile("^\\| `([A-Z][A-Z0-9_]+)` \\| ([^|]+) \\|").matcher(line);
+            if (row.find()) {
+                defaults.put(row.group(1), row.group(2).strip());
+            }
+        }
+        return defaults;
     }
 
     private static List<Path> guides() throws IOException {
