@@ -1,6 +1,7 @@
 package io.tweetstream;
 
 import io.tweetstream.kafka.EmbeddedKafkaBrokerListener;
+import io.tweetstream.kafka.SaslLoginListener;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,7 @@ public final class TweetstreamApplication {
     public static void main(String[] args) {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        main.addMainListener(new SaslLoginListener());
         main.addMainListener(new EmbeddedKafkaBrokerListener());
         int exitCode;
         try {

@@ -56,7 +56,12 @@ class KafkaSecurityIT {
     @Test
     void everyKafkaClientOfTheAppAuthenticatesAndThePasswordShowsNowhere() throws Exception {
         Set<String> sampleIds = Tweets.sampleIds();
-        try (TweetstreamProcess app = TweetstreamProcess.start(saslEnvironment(PASSWORD))) {
+        // the user name and password as two settings (KAFKA_SASL_USERNAME/PASSWORD), made into the JAAS entry
+        Map<String, String> environment = new java.util.HashMap<>(saslEnvironment(PASSWORD));
+        environment.remove("KAFKA_SASL_JAAS_CONFIG");
+        environment.put("KAFKA_SASL_USERNAME", "tweetstream");
+        environment.put("KAFKA_SASL_PASSWORD", PASSWORD);
+        try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
             app.awaitLine(line -> new HashSet<>(app.loggedTweetIds()).containsAll(sampleIds), WAIT);
 
             // topic creation (admin client)
@@ -74,7 +79,7 @@ class KafkaSecurityIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/observe/metrics").getValue().lines()
                     .anyMatch(line -> line.startsWith("tweetstream_consumer_lag{") && line.endsWith("} 0.0")));
             // the start-up listing shows the setting, masked
-            assertThat(app.lines()).anyMatch(line -> line.contains("kafka.sasl-jaas-config = xxxxxx"));
+            assertThat(app.lines()).anyMatch(line -> line.contains("kafka.sasl.password = xxxxxx"));
 
             String metrics = app.get("/observe/metrics").getValue();
             health = app.get("/observe/health?data=true").getValue();

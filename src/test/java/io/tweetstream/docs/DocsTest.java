@@ -97,7 +97,8 @@ class DocsTest {
                 written.put(line.substring(0, equals), line.substring(equals + 1));
             }
         }
-        assertThat(written).containsKeys("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG");
+        assertThat(written).containsKeys("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
+                "KAFKA_SASL_PASSWORD");
 
         // what the guide's commands do: set -a; . ./kafka.env, then env as docker run --env-file reads it
         Process bash = new ProcessBuilder("bash", "-c", "set -a; . ./kafka.env; env")
@@ -109,14 +110,9 @@ class DocsTest {
         output.lines().filter(l -> l.contains("=")).forEach(l -> exported.put(l.substring(0, l.indexOf('=')),
                 l.substring(l.indexOf('=') + 1)));
 
-        written.forEach((name, raw) -> {
-            boolean quoted = raw.startsWith("'") && raw.endsWith("'");
-            String expected = quoted ? raw.substring(1, raw.length() - 1) : raw;
-            assertThat(exported).as("%s as the shell exports it", name).containsEntry(name, expected);
-        });
-        assertThat(exported.get("KAFKA_SASL_JAAS_CONFIG"))
-                .matches("org\\.apache\\.kafka\\.common\\.security\\.scram\\.ScramLoginModule required"
-                        + " username=\"[^\"]+\" password=\"[^\"]+\";");
+        // docker run --env-file takes each value as written; the shell must give the very same
+        written.forEach((name, raw) -> assertThat(exported).as("%s as the shell exports it", name).containsEntry(name, raw));
+        assertThat(guide).contains("docker run --rm --env-file kafka.env");
     }
 
     @Test
