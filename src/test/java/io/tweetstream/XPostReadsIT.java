@@ -62,6 +62,9 @@ class XPostReadsIT {
         environment.put("X_DAILY_POST_READS_BUDGET", "5");
 
         try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
+            assertThat(app.awaitLine(line -> line.contains("X post-read budget"), WAIT)).contains("INFO")
+                    .contains("X post-read budget: 5 reads a day, about $0.03 a day at $0.005 a read"
+                            + " (X_DAILY_POST_READS_BUDGET; 0 turns it off)");
             app.awaitTweetsOnTopic(port, PAGE_1, WAIT);
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 Map.Entry<Integer, String> ready = app.get("/observe/health/ready");
@@ -110,8 +113,13 @@ class XPostReadsIT {
                 usage(1_000, 3_000_000, 12).withFixedDelay(3_000), usage(2_500_000, 3_000_000, 12)));
         Map<String, String> environment = searchEnvironment();
         environment.put("X_TIMEOUT_MS", "1000");
+        // no budget: every read is counted, none is refused
+        environment.put("X_DAILY_POST_READS_BUDGET", "0");
 
         try (TweetstreamProcess app = TweetstreamProcess.start(environment)) {
+            assertThat(app.awaitLine(line -> line.contains("X post-read budget"), WAIT)).contains("WARN")
+                    .contains("X post-read budget: none (X_DAILY_POST_READS_BUDGET=0): the X source x-v2-search reads"
+                            + " without a daily limit, at $0.005 a read");
             app.awaitLine(line -> line.contains("X usage endpoint") && line.contains("answers again"), WAIT);
             app.awaitTweetsOnTopic(port, union(PAGE_1, PAGE_2, NEWER), WAIT);
             await().atMost(WAIT).until(() -> api.requests().stream().filter(r -> NEWEST.equals(sinceId(r))).count() >= 3);

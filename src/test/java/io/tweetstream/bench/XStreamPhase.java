@@ -87,6 +87,8 @@ final class XStreamPhase implements AutoCloseable {
             settings.put("x.bearer.token", token);
             settings.put("x.api-base-url", fake.baseUrl());
             settings.put("x.stream.rules", RULES);
+            // the fake's posts cost nothing: no daily budget (it would pause the stream mid-phase)
+            settings.put("x.daily-post-reads-budget", "0");
             // kafka-to-log is not started: this phase ends at Kafka's acknowledgement
             run = PipelineRun.start(settings, "kafka-to-log");
             PipelineRun.awaitCount(fake::openStreams, "stream connections to the fake X stream", 1,

@@ -55,6 +55,8 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
     public static final String KEY = "x-post-reads";
     /** The budget's variable, named in every line about it. */
     public static final String BUDGET_VARIABLE = "X_DAILY_POST_READS_BUDGET";
+    /** The budget when none is set: about 50 USD a day at X's price of 0.005 USD a read. */
+    public static final long DEFAULT_BUDGET = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(XPostReads.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +69,7 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
     private volatile MeterRegistry registry;
 
     private String source = "";
-    private long budget;
+    private long budget = DEFAULT_BUDGET;
     private double priceUsd = 0.005;
     private long saveIntervalMs = 5_000;
     private SourceCursors cursors;
@@ -256,6 +258,25 @@ public class XPostReads implements ApiSourceStatus, CamelContextAware {
                 saving = false;
             }
         }
+    }
+
+    /**
+     * Says at start-up, when an X source is selected, what the budget lets it spend a day: one INFO
+     * line, or a WARN when {@value #BUDGET_VARIABLE} is 0 (no limit).
+     */
+    public void logBudget() {
+        if (!TweetSourceSettings.isXSource(source)) {
+            return;
+        }
+        if (budget == 0) {
+            LOG.warn("X post-read budget: none ({}=0): the X source {} reads without a daily limit, at ${} a read;"
+                    + " set {} to a number of reads a day to cap what it costs", BUDGET_VARIABLE, source, price(),
+                    BUDGET_VARIABLE);
+            return;
+        }
+        LOG.info("X post-read budget: {} reads a day, about ${} a day at ${} a read ({}; 0 turns it off)",
+                String.format(Locale.ROOT, "%,d", budget), String.format(Locale.ROOT, "%,.2f", budget * priceUsd),
+                price(), BUDGET_VARIABLE);
     }
 
     /** Saves the day's count (when the app stops). */

@@ -151,6 +151,23 @@ class XPostReadsTest {
     }
 
     @Test
+    void theDefaultBudgetIsTenThousandReadsADayAndZeroTurnsItOff() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("application.properties"))) {
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("x.daily-post-reads-budget")).isEqualTo("10000")
+                .isEqualTo(Long.toString(XPostReads.DEFAULT_BUDGET));
+        XPostReads byDefault = new XPostReads(clock);
+        assertThat(byDefault.meters().get("tweetstream.x.post.reads.budget").gauge().value()).isEqualTo(10_000);
+
+        XPostReads unlimited = reads("x-v2-search", "0");
+        unlimited.read("x-v2-search", SEARCH, posts(1, 20_000));
+        assertThat(unlimited.mayRead()).isTrue();
+        assertThat(unlimited.notReadyReason()).isEmpty();
+    }
+
+    @Test
     void badSettingsNameTheVariable() {
         XPostReads postReads = new XPostReads(clock);
         assertThatThrownBy(() -> postReads.setBudget("abc"))
