@@ -170,8 +170,9 @@ public class KafkaClientConfig implements CamelContextAware {
                     problems.add("KAFKA_SASL_JAAS_CONFIG is not a JAAS entry of the form <login module class> required"
                             + " key=\"value\" ...; (check the quotes and the final ';')");
                 }
-                expectedMechanism().filter(expected -> !expected.contains(mechanism)).ifPresent(expected ->
-                        problems.add("KAFKA_SASL_JAAS_CONFIG uses " + loginModule() + ", which needs KAFKA_SASL_MECHANISM="
+                SaslLoginListener.expectedMechanism(saslJaasConfig).filter(expected -> !expected.contains(mechanism))
+                        .ifPresent(expected -> problems.add("KAFKA_SASL_JAAS_CONFIG uses "
+                                + SaslLoginListener.loginModule(saslJaasConfig) + ", which needs KAFKA_SASL_MECHANISM="
                                 + String.join(" or ", expected) + " (it is " + mechanism
                                 + (saslMechanism.isEmpty() ? ", Kafka's default" : "") + ")"));
             }
@@ -302,31 +303,6 @@ public class KafkaClientConfig implements CamelContextAware {
 
     private String effectiveSaslMechanism() {
         return saslMechanism.isEmpty() ? SaslConfigs.DEFAULT_SASL_MECHANISM : saslMechanism;
-    }
-
-    /** The login module class named at the start of the JAAS entry (not a secret). */
-    private String loginModule() {
-        String entry = saslJaasConfig.strip();
-        int end = 0;
-        while (end < entry.length() && !Character.isWhitespace(entry.charAt(end))) {
-            end++;
-        }
-        return entry.substring(0, end);
-    }
-
-    /** The mechanisms Kafka's own login modules serve; empty for other modules. */
-    private Optional<List<String>> expectedMechanism() {
-        String module = loginModule();
-        if (module.endsWith(".PlainLoginModule")) {
-            return Optional.of(List.of("PLAIN"));
-        }
-        if (module.endsWith(".ScramLoginModule")) {
-            return Optional.of(List.of("SCRAM-SHA-256", "SCRAM-SHA-512"));
-        }
-        if (module.endsWith(".OAuthBearerLoginModule")) {
-            return Optional.of(List.of("OAUTHBEARER"));
-        }
-        return Optional.empty();
     }
 
     private static void putIfNotEmpty(Map<String, Object> config, String key, String value) {

@@ -1,6 +1,8 @@
 package io.tweetstream.kafka;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -55,6 +57,31 @@ public class SaslLoginListener extends MainListenerSupport {
 
     private static String quoted(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /** The login module class named at the start of the JAAS entry (not a secret). */
+    static String loginModule(String jaasEntry) {
+        String entry = jaasEntry.strip();
+        int end = 0;
+        while (end < entry.length() && !Character.isWhitespace(entry.charAt(end))) {
+            end++;
+        }
+        return entry.substring(0, end);
+    }
+
+    /** The mechanisms Kafka's own login modules serve; empty for other modules. */
+    static Optional<List<String>> expectedMechanism(String jaasEntry) {
+        String module = loginModule(jaasEntry);
+        if (module.endsWith(".PlainLoginModule")) {
+            return Optional.of(List.of("PLAIN"));
+        }
+        if (module.endsWith(".ScramLoginModule")) {
+            return Optional.of(List.of("SCRAM-SHA-256", "SCRAM-SHA-512"));
+        }
+        if (module.endsWith(".OAuthBearerLoginModule")) {
+            return Optional.of(List.of("OAUTHBEARER"));
+        }
+        return Optional.empty();
     }
 
     private static String property(PropertiesComponent properties, String key) {
