@@ -64,6 +64,7 @@ public class KafkaClientConfig implements CamelContextAware {
     private String sslEndpointIdentificationAlgorithm = "https";
     /** The component's other settings for every Kafka client: further TLS/SASL options, additional properties. */
     private Map<String, Object> componentSettings = Map.of();
+    private java.time.Duration startupTimeout = java.time.Duration.ofSeconds(60);
     private CamelContext camelContext;
 
     /** A PLAINTEXT connection to these brokers (tests, tools). */
@@ -195,6 +196,28 @@ public class KafkaClientConfig implements CamelContextAware {
             throw new IllegalStateException("Kafka security settings: " + String.join("; ", problems));
         }
         LOG.info("Kafka clients connect to {} with {}", bootstrapServers, describe());
+    }
+
+    /**
+     * The init method of the app's bean: {@link #check}, then waits until a broker answers
+     * ({@code KAFKA_STARTUP_TIMEOUT_MS} at most; {@link KafkaStartupCheck}), so that the beans and
+     * flows after it find Kafka there or start-up stops with one line.
+     */
+    public void checkAndAwait() {
+        KafkaStartupCheck startup = new KafkaStartupCheck(this, startupTimeout);
+        startup.failIfGaveUpBefore();
+        check();
+        if (!startupTimeout.isZero()) {
+            startup.await();
+        }
+    }
+
+    /**
+     * How long start-up waits for Kafka to answer at most ({@code KAFKA_STARTUP_TIMEOUT_MS}, 60 s);
+     * 0: not at all (what needs Kafka first finds out, readiness says so).
+     */
+    public void setStartupTimeoutMs(long startupTimeoutMs) {
+        this.startupTimeout = java.time.Duration.ofMillis(startupTimeoutMs);
     }
 
     private static void checkStore(List<String> problems, String store, String location, String password, String type) {
