@@ -21,6 +21,9 @@ public final class TweetstreamApplication {
     public static void main(String[] args) {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        // settings and the HTTP port first: a bad one stops start-up before the embedded broker starts
+        main.addMainListener(new StartupSettings());
+        main.addMainListener(new HttpServerPort());
         main.addMainListener(new SaslLoginListener());
         main.addMainListener(new EmbeddedKafkaBrokerListener());
         int exitCode;

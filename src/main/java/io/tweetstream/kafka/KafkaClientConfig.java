@@ -64,6 +64,7 @@ public class KafkaClientConfig implements CamelContextAware {
     private String sslEndpointIdentificationAlgorithm = "https";
     /** The component's other settings for every Kafka client: further TLS/SASL options, additional properties. */
     private Map<String, Object> componentSettings = Map.of();
+    private java.time.Duration startupTimeout = java.time.Duration.ofSeconds(60);
     private CamelContext camelContext;
 
     /** A PLAINTEXT connection to these brokers (tests, tools). */
@@ -196,6 +197,21 @@ public class KafkaClientConfig implements CamelContextAware {
             throw new IllegalStateException("Kafka security settings: " + String.join("; ", problems));
         }
         LOG.info("Kafka clients connect to {} with {}", bootstrapServers, describe());
+    }
+
+    /** The app bean's init: {@link #check}, then waits for a broker ({@code KAFKA_STARTUP_TIMEOUT_MS}; {@link KafkaStartupCheck}). */
+    public void checkAndAwait() {
+        KafkaStartupCheck startup = new KafkaStartupCheck(this, startupTimeout);
+        startup.failIfGaveUpBefore();
+        check();
+        if (!startupTimeout.isZero()) {
+            startup.await();
+        }
+    }
+
+    /** How long start-up waits for Kafka at most ({@code KAFKA_STARTUP_TIMEOUT_MS}, 60 s); 0: not at all. */
+    public void setStartupTimeoutMs(long startupTimeoutMs) {
+        this.startupTimeout = java.time.Duration.ofMillis(startupTimeoutMs);
     }
 
     private static void checkStore(List<String> problems, String store, String location, String password, String type) {

@@ -42,8 +42,28 @@ public class TweetSourceSettings {
     public static final List<String> SOURCES = List.of("sample", "twitter-search", "twitter-timeline",
             X_V2_SEARCH, X_V2_STREAM, "none");
 
-    /** Fails with one line naming every missing variable when a Twitter or X API source is selected. */
+    /**
+     * Fails with one line naming every missing variable when a Twitter or X API source is selected,
+     * then says which API the source reads and points twitter4j at the v1.1 base URL.
+     */
     public void apply() {
+        check();
+        if (isXSource(source)) {
+            LOG.info("Tweet source {}: X API v2 at {}", source, xApiBaseUrl);
+            return;
+        }
+        if (isTwitterSource() && baseUrl != null && !baseUrl.isBlank()) {
+            String url = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+            System.setProperty(REST_BASE_URL_PROPERTY, url);
+            LOG.info("Twitter source {}: API v1.1 at {}", source, url);
+        }
+    }
+
+    /**
+     * Fails with one line when {@code TWEETS_SOURCE} names no source, or names a Twitter or X API
+     * source whose credentials are missing (every missing variable named); changes nothing.
+     */
+    public void check() {
         if (!SOURCES.contains(source)) {
             throw new IllegalStateException("TWEETS_SOURCE=" + source + " is not a tweet source; use one of "
                     + String.join(", ", SOURCES) + " (none: consume only)");
@@ -53,7 +73,6 @@ public class TweetSourceSettings {
                 throw new IllegalStateException("TWEETS_SOURCE=" + source + " needs an X API bearer token in the"
                         + " environment; missing: X_BEARER_TOKEN (or set TWEETS_SOURCE=sample to run without X)");
             }
-            LOG.info("Tweet source {}: X API v2 at {}", source, xApiBaseUrl);
             return;
         }
         if (!isTwitterSource()) {
@@ -74,11 +93,6 @@ public class TweetSourceSettings {
             throw new IllegalStateException("TWEETS_SOURCE=" + source + " needs Twitter API credentials in the"
                     + " environment; missing: " + String.join(", ", missing)
                     + " (or set TWEETS_SOURCE=sample to run without Twitter)");
-        }
-        if (baseUrl != null && !baseUrl.isBlank()) {
-            String url = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
-            System.setProperty(REST_BASE_URL_PROPERTY, url);
-            LOG.info("Twitter source {}: API v1.1 at {}", source, url);
         }
     }
 

@@ -42,6 +42,8 @@ public abstract class RouteFileTestSupport extends CamelMainTestSupport {
         Properties properties = new Properties();
         properties.put("camel.main.routes-include-pattern", pattern.toString());
         properties.put("kafka.topics.create", "false");
+        // no broker: start-up does not wait for one
+        properties.put("kafka.startup-timeout-ms", "0");
         properties.put("tweets.dedup.repository", "memorySeenTweetIds");
         // published through the mocked kafka: endpoint; the transactions need a broker (ExactlyOnceIT)
         properties.put("tweets.exactly-once", "false");

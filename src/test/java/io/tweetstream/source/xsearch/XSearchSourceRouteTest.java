@@ -50,6 +50,8 @@ class XSearchSourceRouteTest extends RouteFileTestSupport {
     @Override
     protected void overrides(Properties properties) {
         properties.put("tweets.source", "x-v2-search");
+        // no daily budget: with one, no X read before the day's count is read from Kafka (mocked here)
+        properties.put("x.daily-post-reads-budget", "0");
         properties.put("x.bearer.token", TOKEN);
         properties.put("x.api-base-url", API.baseUrl());
         properties.put("x.query", "kafka -is:retweet");
